@@ -1,0 +1,60 @@
+# Placewise: make run | make test | make bench
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+FLASK := $(BIN)/flask --app wsgi
+
+# GOV.UK Frontend is pinned to the version govuk-frontend-jinja 4.1.0 supports.
+GOVUK_FRONTEND_VERSION := 6.3.0
+SASS_VERSION := 1.108.2
+NPM_DIR := build/npm
+GOVUK_STATIC := maturity/static/govuk
+
+.PHONY: install assets run test lint format bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+assets: $(GOVUK_STATIC)/app.css $(GOVUK_STATIC)/govuk-frontend.min.js
+
+$(NPM_DIR)/.installed:
+	mkdir -p $(NPM_DIR)
+	npm install --prefix $(NPM_DIR) --no-save --no-audit --no-fund --loglevel=error \
+		govuk-frontend@$(GOVUK_FRONTEND_VERSION) sass@$(SASS_VERSION)
+	touch $@
+
+$(GOVUK_STATIC)/app.css: maturity/assets/app.scss $(NPM_DIR)/.installed
+	mkdir -p $(GOVUK_STATIC)
+	$(NPM_DIR)/node_modules/.bin/sass --load-path=$(NPM_DIR)/node_modules --style=compressed \
+		--no-source-map --quiet-deps maturity/assets/app.scss $@
+
+$(GOVUK_STATIC)/govuk-frontend.min.js: $(NPM_DIR)/.installed
+	mkdir -p $(GOVUK_STATIC)
+	cp $(NPM_DIR)/node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $@
+
+run: install assets
+	mkdir -p instance
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	@echo "Serving Placewise at http://127.0.0.1:$(PORT)"
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: install assets lint
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf build $(GOVUK_STATIC) .pytest_cache

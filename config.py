@@ -1,0 +1,97 @@
+"""Application settings, every one read from the environment (12-factor)."""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+DEFAULT_SQLITE_URL = f"sqlite:///{BASE_DIR / 'instance' / 'placewise.db'}"
+INSECURE_SECRET_KEYS = {"", "dev", "change-me", "dev-insecure-secret-key"}
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+class Config:
+    """Production settings: strict cookies and a real secret key are required."""
+
+    ENV_NAME = "production"
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", DEFAULT_SQLITE_URL)
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+
+    SESSION_COOKIE_NAME = "placewise_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
+    PERMANENT_SESSION_LIFETIME = _env_int("SESSION_LIFETIME_SECONDS", 8 * 3600)
+    HSTS_ENABLED = _env_bool("HSTS_ENABLED", True)
+    WTF_CSRF_TIME_LIMIT = _env_int("CSRF_TIME_LIMIT_SECONDS", 8 * 3600)
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = _env_int("MAIL_PORT", 587)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", True)
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "Placewise <no-reply@placewise.invalid>")
+
+    SIGN_IN_LIMIT = _env_int("SIGN_IN_LIMIT", 10)
+    TOKEN_LIMIT = _env_int("TOKEN_LIMIT", 30)
+    RATE_LIMIT_WINDOW_SECONDS = _env_int("RATE_LIMIT_WINDOW_SECONDS", 300)
+    ACCOUNT_TOKEN_HOURS = _env_int("ACCOUNT_TOKEN_HOURS", 72)
+
+    @classmethod
+    def check(cls) -> None:
+        """Refuse to start in production with a missing or well-known secret key."""
+        if cls.SECRET_KEY in INSECURE_SECRET_KEYS or len(cls.SECRET_KEY) < 32:
+            raise RuntimeError(
+                "SECRET_KEY must be set to a random value of at least 32 characters "
+                'in production (python -c "import secrets; print(secrets.token_hex(32))").'
+            )
+
+
+class DevConfig(Config):
+    """Local development: SQLite by default, cookies over plain HTTP."""
+
+    ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-insecure-secret-key")
+    SESSION_COOKIE_SECURE = False
+    HSTS_ENABLED = False
+
+    @classmethod
+    def check(cls) -> None:
+        """Development accepts the built-in key."""
+
+
+class TestConfig(DevConfig):
+    """The test suite: its own database, the same rules as production otherwise."""
+
+    ENV_NAME = "test"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    BASE_URL = "http://localhost"
+    SIGN_IN_LIMIT = 5
+    TOKEN_LIMIT = 10
+
+
+CONFIGS = {"production": Config, "development": DevConfig, "test": TestConfig}
+
+
+def config_for(name: str | None) -> type[Config]:
+    """Return the settings class named by PLACEWISE_ENV (default development)."""
+    name = name or os.environ.get("PLACEWISE_ENV", "development")
+    if name not in CONFIGS:
+        raise RuntimeError(f"PLACEWISE_ENV must be one of {', '.join(CONFIGS)}, not {name!r}")
+    return CONFIGS[name]

@@ -1,0 +1,1 @@
+"""Placewise core: accounts, organisations, collaboratives, frameworks and results."""

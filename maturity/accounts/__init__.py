@@ -1,0 +1,1 @@
+"""People, their role grants, sign-in sessions and single-use account links."""

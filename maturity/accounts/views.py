@@ -1,0 +1,129 @@
+"""Sign in and out, set and reset passwords, the account page."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from maturity.accounts import services
+from maturity.accounts.forms import (
+    PasswordChangeForm,
+    PasswordResetRequestForm,
+    PasswordSetForm,
+    SignInForm,
+)
+from maturity.accounts.session import sign_in as start_signed_in_session
+from maturity.accounts.session import sign_out as end_signed_in_session
+from maturity.db import db
+from maturity.errors import DomainError
+from maturity.mail.services import deliver_outbox
+from maturity.ratelimit import is_over_limit
+from maturity.security import mark_token_page, safe_next
+from maturity.web import show_domain_error
+
+bp = Blueprint("accounts", __name__)
+
+SIGN_IN_FAILED = "Enter a correct email address and password"
+
+
+def _sign_in_limited(email: str) -> bool:
+    limit = current_app.config["SIGN_IN_LIMIT"]
+    by_address = is_over_limit("sign-in-ip", request.remote_addr or "unknown", limit * 4)
+    by_account = is_over_limit("sign-in-email", services.normalise_email(email), limit)
+    return by_address or by_account
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    """Ask for an email and password; the same message for any wrong pair."""
+    next_url = request.args.get("next")
+    if current_user.is_authenticated:
+        return redirect(safe_next(next_url, url_for("home.home")))
+    form = SignInForm()
+    if form.validate_on_submit():
+        if _sign_in_limited(form.email.data):
+            abort(429)
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            start_signed_in_session(user)
+            return redirect(safe_next(next_url, url_for("home.home")))
+        form.form_errors.append(SIGN_IN_FAILED)
+    return render_template("accounts/sign_in.html", form=form)
+
+
+@bp.post("/sign-out")
+def sign_out():
+    """End this session on the server and in the browser."""
+    if current_user.is_authenticated:
+        end_signed_in_session()
+    flash("You have signed out", "success")
+    return redirect(url_for("accounts.sign_in"))
+
+
+@bp.route("/password-reset", methods=["GET", "POST"])
+def password_reset_request():
+    """Email a reset link; the answer is the same whether or not the account exists."""
+    form = PasswordResetRequestForm()
+    if form.validate_on_submit():
+        if is_over_limit("password-reset", request.remote_addr or "unknown", 10):
+            abort(429)
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        deliver_outbox()
+        return render_template("accounts/password_reset_sent.html", email=form.email.data)
+    return render_template("accounts/password_reset_request.html", form=form)
+
+
+@bp.route("/password/<token>", methods=["GET", "POST"])
+def password_set(token: str):
+    """Choose a password from an invitation or reset link (single use)."""
+    mark_token_page()
+    if is_over_limit(
+        "account-token", request.remote_addr or "unknown", current_app.config["TOKEN_LIMIT"]
+    ):
+        abort(429)
+    account_token = services.find_account_token(token)
+    if account_token is None:
+        return render_template("accounts/link_expired.html"), 404
+    form = PasswordSetForm()
+    if form.validate_on_submit():
+        try:
+            user = services.set_password_with_token(token, form.password.data, form.confirm.data)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            start_signed_in_session(user)
+            flash("Your password has been saved and you are signed in", "success")
+            return redirect(url_for("home.home"))
+    return render_template("accounts/password_set.html", form=form, account_token=account_token)
+
+
+@bp.get("/account")
+@login_required
+def account():
+    """The signed-in person's details and roles."""
+    return render_template("accounts/account.html")
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password_change():
+    """Change password; every other session of this person ends."""
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(
+                current_user, form.current.data, form.password.data, form.confirm.data
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            start_signed_in_session(current_user._get_current_object())
+            flash(
+                "Your password has been changed. You have been signed out everywhere else",
+                "success",
+            )
+            return redirect(url_for("accounts.account"))
+    return render_template("accounts/password_change.html", form=form)

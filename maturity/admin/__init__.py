@@ -1,0 +1,1 @@
+"""The platform admin's area, kept apart from the member areas."""

@@ -1,0 +1,111 @@
+"""The application factory: the composition root that wires both packages together."""
+
+import logging
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+
+from config import config_for
+from maturity.db import db
+from maturity.extensions import csrf, init_redis, login_manager, migrate
+from maturity.security import init_security
+
+
+def _configure_templates(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader(
+        [
+            PackageLoader("maturity"),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    WTFormsHelpers(app)
+
+
+def _register_error_pages(app: Flask) -> None:
+    def render_error(status: int, title: str, message: str):
+        return render_template("errors.html", title=title, message=message), status
+
+    @app.errorhandler(404)
+    def not_found(_error):
+        return render_error(
+            404, "Page not found", "If you typed the web address, check it is correct."
+        )
+
+    @app.errorhandler(405)
+    def method_not_allowed(_error):
+        return render_error(405, "Page not found", "This page cannot be used that way.")
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(_error):
+        return render_error(
+            400,
+            "Your form could not be sent",
+            "The page had been open too long or was sent from elsewhere. "
+            "Go back, reload the page and try again.",
+        )
+
+    @app.errorhandler(429)
+    def too_many(_error):
+        return render_error(429, "Too many attempts", "Wait a few minutes, then try again.")
+
+    @app.errorhandler(500)
+    def server_error(_error):
+        return render_error(500, "Sorry, there is a problem with the service", "Try again later.")
+
+
+def _register_blueprints(app: Flask) -> None:
+    from maturity.accounts.views import bp as accounts_bp
+    from maturity.admin.views import bp as admin_bp
+    from maturity.collaboratives.views import bp as collaboratives_bp
+    from maturity.health import bp as health_bp
+    from maturity.home.views import bp as home_bp
+    from maturity.organisations.views import bp as organisations_bp
+
+    for blueprint in (
+        accounts_bp,
+        admin_bp,
+        collaboratives_bp,
+        health_bp,
+        home_bp,
+        organisations_bp,
+    ):
+        app.register_blueprint(blueprint)
+
+
+def create_app(config_name: str | None = None, **overrides) -> Flask:
+    """Build a configured application (PLACEWISE_ENV chooses the settings)."""
+    config = config_for(config_name)
+    config.check()
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_object(config)
+    app.config.update(overrides)
+    logging.basicConfig(level=logging.INFO)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    init_redis(app)
+    init_security(app)
+    _configure_templates(app)
+    _register_error_pages(app)
+    _register_blueprints(app)
+
+    from maturity import models  # noqa: F401  (every model, so the metadata is complete)
+    from maturity.accounts.session import init_login
+    from maturity.cli import register_commands
+    from maturity.web import init_web
+    from surveys.cli import register_commands as register_survey_commands
+
+    init_login(app)
+    init_web(app)
+    register_commands(app)
+    register_survey_commands(app)
+    return app

@@ -1,0 +1,1 @@
+"""Collaboratives, their settings and their member organisations."""

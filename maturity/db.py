@@ -1,0 +1,80 @@
+"""The declarative base, shared column types and time helpers."""
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy.orm import DeclarativeBase, registry
+
+# Constraint names that Alembic renders identically on SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(sa.TypeDecorator):
+    """An aware UTC datetime on every database (SQLite drops the zone; we put it back)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Every model's base: the naming convention and the type map."""
+
+    registry = registry(
+        metadata=sa.MetaData(naming_convention=NAMING_CONVENTION),
+        type_annotation_map={datetime: UTCDateTime()},
+    )
+
+
+def enum_column(enum_cls: type[StrEnum], name: str) -> sa.Enum:
+    """A portable enum column: VARCHAR plus a named CHECK constraint, storing the values."""
+    return sa.Enum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=max(len(member.value) for member in enum_cls) + 8,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
+def utcnow() -> datetime:
+    """Return the current time as an aware UTC datetime."""
+    return datetime.now(UTC)
+
+
+class TenantAwareSession(FlaskSession):
+    """A session whose ``get`` honours the tenant filter even for objects already loaded.
+
+    ``Session.get`` answers from the identity map without SQL, so an object loaded before a
+    tenant scope began would bypass the filter; while a scope is active we always reload.
+    """
+
+    def get(self, entity, ident, **kwargs):
+        if self.info.get("tenant_scope") is not None:
+            kwargs["populate_existing"] = True
+        return super().get(entity, ident, **kwargs)
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": TenantAwareSession})

@@ -1,0 +1,1 @@
+"""Outgoing email: a durable outbox, delivered over SMTP when it is configured."""

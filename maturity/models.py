@@ -1,0 +1,19 @@
+"""Imports every model so SQLAlchemy's metadata and Alembic see the whole schema."""
+
+from maturity.accounts.models import AccountToken, AuthSession, RoleGrant, User
+from maturity.audit.models import AuditEvent
+from maturity.collaboratives.models import Collaborative, Membership
+from maturity.mail.models import OutboxEmail
+from maturity.organisations.models import Organisation
+
+__all__ = [
+    "AccountToken",
+    "AuditEvent",
+    "AuthSession",
+    "Collaborative",
+    "Membership",
+    "Organisation",
+    "OutboxEmail",
+    "RoleGrant",
+    "User",
+]

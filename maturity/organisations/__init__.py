@@ -1,0 +1,1 @@
+"""Organisations: councils and convening bodies."""

@@ -1,0 +1,105 @@
+"""The coordinator's area for one organisation: overview and people."""
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
+
+from maturity.accounts import services as accounts
+from maturity.accounts.forms import InvitePersonForm
+from maturity.accounts.models import ORGANISATION_ROLES, Role, RoleGrant
+from maturity.collaboratives.models import Membership
+from maturity.db import db
+from maturity.errors import DomainError
+from maturity.mail.services import deliver_outbox
+from maturity.tenancy import enter_organisation, get_or_404
+
+bp = Blueprint("organisations", __name__, url_prefix="/o/<org_slug>")
+
+ROLE_CHOICES = [
+    SelectChoice(Role.RESPONDENT.value, "Respondent – answers surveys"),
+    SelectChoice(Role.COORDINATOR.value, "Coordinator – gets responses in and reads results"),
+]
+
+
+@bp.url_value_preprocessor
+def _pull_slug(_endpoint, values):
+    g.org_slug = values.pop("org_slug")
+
+
+@bp.url_defaults
+def _add_slug(_endpoint, values):
+    if "organisation" in g:
+        values.setdefault("org_slug", g.organisation.slug)
+
+
+@bp.before_request
+@login_required
+def _enter_scope():
+    enter_organisation(g.org_slug, Role.COORDINATOR)
+
+
+def _people() -> list[RoleGrant]:
+    return list(
+        db.session.scalars(
+            sa.select(RoleGrant)
+            .where(
+                RoleGrant.organisation_id == g.organisation.id,
+                RoleGrant.role.in_(ORGANISATION_ROLES),
+            )
+            .options(selectinload(RoleGrant.user))
+            .order_by(RoleGrant.role, RoleGrant.granted_at)
+        )
+    )
+
+
+@bp.get("/")
+def organisation_home():
+    """The organisation's overview: its collaboratives and people."""
+    memberships = db.session.scalars(
+        sa.select(Membership)
+        .where(Membership.organisation_id == g.organisation.id)
+        .options(selectinload(Membership.collaborative))
+    ).all()
+    return render_template("organisations/home.html", memberships=memberships, people=_people())
+
+
+@bp.get("/people")
+def people_list():
+    """Everyone with a role in this organisation, and whether they have accepted."""
+    return render_template("organisations/people.html", people=_people())
+
+
+@bp.route("/people/invite", methods=["GET", "POST"])
+def person_invite():
+    """Invite a colleague as a respondent or coordinator."""
+    form = InvitePersonForm(ROLE_CHOICES)
+    if form.validate_on_submit():
+        accounts.invite_person(
+            form.email.data,
+            form.name.data,
+            Role(form.role.data),
+            invited_by=current_user,
+            organisation=g.organisation,
+        )
+        db.session.commit()
+        deliver_outbox()
+        flash(f"Invitation sent to {form.email.data}", "success")
+        return redirect(url_for(".people_list"))
+    return render_template("organisations/invite.html", form=form)
+
+
+@bp.post("/people/<int:grant_id>/remove")
+def person_remove(grant_id: int):
+    """Take a role in this organisation away from someone."""
+    grant = get_or_404(RoleGrant, grant_id, organisation_id=g.organisation.id)
+    try:
+        accounts.revoke_grant(grant, revoked_by=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(".people_list"))
+    db.session.commit()
+    flash(f"{grant.user.name} no longer has the {grant.role.label.lower()} role", "success")
+    return redirect(url_for(".people_list"))
