@@ -20,12 +20,20 @@ def _env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def database_url(url: str) -> str:
+    """Use the psycopg 3 driver for PostgreSQL URLs given in the common short forms."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
 class Config:
     """Production settings: strict cookies and a real secret key are required."""
 
     ENV_NAME = "production"
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
-    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", DEFAULT_SQLITE_URL)
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL", DEFAULT_SQLITE_URL))
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL", "")
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
@@ -79,7 +87,7 @@ class TestConfig(DevConfig):
     ENV_NAME = "test"
     TESTING = True
     SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
-    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL", ""))
     REDIS_URL = os.environ.get("REDIS_URL", "")
     BASE_URL = "http://localhost"
     SIGN_IN_LIMIT = 5

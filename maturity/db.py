@@ -1,11 +1,14 @@
 """The declarative base, shared column types and time helpers."""
 
+import sqlite3
 from datetime import UTC, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, registry
 
 # Constraint names that Alembic renders identically on SQLite and PostgreSQL.
@@ -57,6 +60,17 @@ def enum_column(enum_cls: type[StrEnum], name: str) -> sa.Enum:
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
     )
+
+
+@event.listens_for(Engine, "connect")
+def _configure_sqlite(dbapi_connection, _record) -> None:
+    """SQLite as a server would behave: enforced foreign keys, WAL, waiting on locks."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.close()
 
 
 def utcnow() -> datetime:

@@ -12,6 +12,7 @@ from redis.exceptions import RedisError
 
 from maturity.extensions import get_redis
 
+KEY_PREFIX = "placewise:ratelimit:"
 _local_counts: dict[str, tuple[int, float]] = {}
 _lock = threading.Lock()
 
@@ -37,7 +38,7 @@ def _hit_redis(redis, key: str, window: int) -> int:
 def is_over_limit(bucket: str, identity: str, limit: int) -> bool:
     """Count one attempt for ``identity`` in ``bucket``; True once it exceeds ``limit``."""
     window = current_app.config["RATE_LIMIT_WINDOW_SECONDS"]
-    key = f"placewise:ratelimit:{bucket}:{identity}"
+    key = f"{KEY_PREFIX}{bucket}:{identity}"
     redis = get_redis()
     try:
         count = _hit_redis(redis, key, window) if redis is not None else _hit_local(key, window)
@@ -46,7 +47,12 @@ def is_over_limit(bucket: str, identity: str, limit: int) -> bool:
     return count > limit
 
 
-def reset_local_counts() -> None:
-    """Forget every in-process count (tests start from a clean slate)."""
+def reset_counts() -> None:
+    """Forget every count, here and in Redis (tests start from a clean slate)."""
     with _lock:
         _local_counts.clear()
+    redis = get_redis()
+    if redis is not None:
+        keys = list(redis.scan_iter(match=f"{KEY_PREFIX}*", count=1000))
+        if keys:
+            redis.delete(*keys)
