@@ -102,6 +102,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from maturity.accounts.session import init_login
     from maturity.cli import register_commands
     from maturity.web import init_web
+    from surveys import models as survey_models  # noqa: F401
     from surveys.cli import register_commands as register_survey_commands
 
     init_login(app)

@@ -79,16 +79,18 @@ def utcnow() -> datetime:
 
 
 class TenantAwareSession(FlaskSession):
-    """A session whose ``get`` honours the tenant filter even for objects already loaded.
+    """A session whose identity-map lookups honour the tenant filter.
 
-    ``Session.get`` answers from the identity map without SQL, so an object loaded before a
-    tenant scope began would bypass the filter; while a scope is active we always reload.
+    ``Session.get`` and many-to-one lazy loads answer from the identity map without SQL, so
+    an object loaded before a tenant scope began (e.g. unscoped, or with the signed-in
+    person's grants) would bypass the filter. While a scope is active, lookups of tenant
+    models always go to the database, where the filter applies.
     """
 
-    def get(self, entity, ident, **kwargs):
-        if self.info.get("tenant_scope") is not None:
-            kwargs["populate_existing"] = True
-        return super().get(entity, ident, **kwargs)
+    def _identity_lookup(self, mapper, primary_key_identity, *args, **kwargs):
+        if self.info.get("tenant_scope") is not None and hasattr(mapper.class_, "tenant_criteria"):
+            return None
+        return super()._identity_lookup(mapper, primary_key_identity, *args, **kwargs)
 
 
 db = SQLAlchemy(model_class=Base, session_options={"class_": TenantAwareSession})

@@ -3,6 +3,14 @@
 from maturity.accounts.models import AccountToken, AuthSession, RoleGrant, User
 from maturity.audit.models import AuditEvent
 from maturity.collaboratives.models import Collaborative, Membership
+from maturity.frameworks.models import (
+    Dimension,
+    Framework,
+    FrameworkVersion,
+    Item,
+    Level,
+    LevelDescriptor,
+)
 from maturity.mail.models import OutboxEmail
 from maturity.organisations.models import Organisation
 
@@ -11,6 +19,12 @@ __all__ = [
     "AuditEvent",
     "AuthSession",
     "Collaborative",
+    "Dimension",
+    "Framework",
+    "FrameworkVersion",
+    "Item",
+    "Level",
+    "LevelDescriptor",
     "Membership",
     "Organisation",
     "OutboxEmail",

@@ -4,12 +4,14 @@ The schema is created once per run; after each test every row is deleted, so tes
 commit, use several connections and run concurrently like the real service does.
 """
 
+import contextvars
 import os
 import tempfile
 from dataclasses import dataclass
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 from maturity.accounts.models import Role, RoleGrant, User
 from maturity.app import create_app
@@ -28,6 +30,18 @@ from tests.factories import (
 FOREIGN_MARKER = "Zzforeignmarker"
 
 
+class RequestIsolatingClient(FlaskClient):
+    """A test client whose every request gets its own app context, as in production.
+
+    ``_clean_state`` keeps an app context open for the test's own database work; Flask would
+    otherwise reuse it for each request, sharing ``g`` (the CSRF token, the CSP nonce,
+    flask-login's current user, the tenant scope) and the database session across requests.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 def _test_database_url(tmp_dir: str) -> str:
     return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_dir}/placewise-test.db"
 
@@ -38,6 +52,7 @@ def app():
         from config import database_url
 
         app = create_app("test", SQLALCHEMY_DATABASE_URI=database_url(_test_database_url(tmp_dir)))
+        app.test_client_class = RequestIsolatingClient
         with app.app_context():
             db.drop_all()
             db.create_all()

@@ -6,6 +6,7 @@ from maturity.audit.services import record_event
 from maturity.collaboratives.models import Collaborative, Membership, PeerVisibility
 from maturity.db import db
 from maturity.errors import DomainError
+from maturity.frameworks.services import install_default_framework
 from maturity.organisations.models import Organisation
 from maturity.slugs import unique_slug
 from maturity.tenancy import unscoped
@@ -41,7 +42,7 @@ def create_collaborative(
     min_group_size: int,
     actor_id: int | None,
 ) -> Collaborative:
-    """Start a collaborative run by ``convening_organisation``."""
+    """Start a collaborative run by ``convening_organisation``, with the default framework."""
     collaborative = Collaborative(
         name=name.strip(),
         slug=unique_slug(name, _slug_is_taken),
@@ -51,6 +52,7 @@ def create_collaborative(
     )
     db.session.add(collaborative)
     db.session.flush()
+    install_default_framework(collaborative)
     record_event(
         "collaborative.created",
         "collaborative",

@@ -1,0 +1,1 @@
+"""Maturity frameworks: versions, dimensions, levels, descriptors and items."""

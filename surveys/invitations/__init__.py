@@ -1,0 +1,1 @@
+"""Personal invitations to answer a round, and their reminders."""

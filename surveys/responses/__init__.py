@@ -1,0 +1,1 @@
+"""Responses and their answers, and submitting them."""

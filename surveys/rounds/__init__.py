@@ -1,0 +1,1 @@
+"""Rounds of the survey across a collaborative, and each member's participation."""
