@@ -87,7 +87,7 @@ class TestConfig(DevConfig):
     ENV_NAME = "test"
     TESTING = True
     SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
-    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL", ""))
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL") or "sqlite://")
     REDIS_URL = os.environ.get("REDIS_URL", "")
     BASE_URL = "http://localhost"
     SIGN_IN_LIMIT = 5

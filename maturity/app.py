@@ -17,6 +17,7 @@ def _configure_templates(app: Flask) -> None:
     app.jinja_loader = ChoiceLoader(
         [
             PackageLoader("maturity"),
+            PackageLoader("surveys"),
             PrefixLoader(
                 {
                     "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
@@ -64,17 +65,21 @@ def _register_blueprints(app: Flask) -> None:
     from maturity.accounts.views import bp as accounts_bp
     from maturity.admin.views import bp as admin_bp
     from maturity.collaboratives.views import bp as collaboratives_bp
+    from maturity.frameworks.views import bp as frameworks_bp
     from maturity.health import bp as health_bp
     from maturity.home.views import bp as home_bp
     from maturity.organisations.views import bp as organisations_bp
+    from surveys.journey.views import bp as journey_bp
 
     for blueprint in (
         accounts_bp,
         admin_bp,
         collaboratives_bp,
+        frameworks_bp,
         health_bp,
         home_bp,
         organisations_bp,
+        journey_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -101,12 +106,15 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from maturity import models  # noqa: F401  (every model, so the metadata is complete)
     from maturity.accounts.session import init_login
     from maturity.cli import register_commands
+    from maturity.home.panels import register_home_panel
     from maturity.web import init_web
     from surveys import models as survey_models  # noqa: F401
     from surveys.cli import register_commands as register_survey_commands
+    from surveys.journey.home_panel import respondent_surveys_panel
 
     init_login(app)
     init_web(app)
     register_commands(app)
     register_survey_commands(app)
+    register_home_panel(app, respondent_surveys_panel)
     return app

@@ -1,6 +1,7 @@
 """The declarative base, shared column types and time helpers."""
 
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -10,6 +11,8 @@ from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, registry
+
+AFTER_COMMIT_KEY = "after_commit_callbacks"
 
 # Constraint names that Alembic renders identically on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -64,7 +67,12 @@ def enum_column(enum_cls: type[StrEnum], name: str) -> sa.Enum:
 
 @event.listens_for(Engine, "connect")
 def _configure_sqlite(dbapi_connection, _record) -> None:
-    """SQLite as a server would behave: enforced foreign keys, WAL, waiting on locks."""
+    """SQLite as a server would behave: enforced foreign keys, WAL, waiting on locks.
+
+    The driver's default transaction handling is kept on purpose: it begins a transaction at
+    the first write, so a writer queues on the busy timeout for the lock instead of failing
+    with "database is locked" when an earlier read's snapshot went stale.
+    """
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -91,6 +99,22 @@ class TenantAwareSession(FlaskSession):
         if self.info.get("tenant_scope") is not None and hasattr(mapper.class_, "tenant_criteria"):
             return None
         return super()._identity_lookup(mapper, primary_key_identity, *args, **kwargs)
+
+
+def call_after_commit(callback: Callable[[], None]) -> None:
+    """Run ``callback`` once the current transaction commits; never if it rolls back."""
+    db.session.info.setdefault(AFTER_COMMIT_KEY, []).append(callback)
+
+
+@event.listens_for(TenantAwareSession, "after_commit")
+def _run_after_commit(session) -> None:
+    for callback in session.info.pop(AFTER_COMMIT_KEY, []):
+        callback()
+
+
+@event.listens_for(TenantAwareSession, "after_rollback")
+def _discard_after_commit(session) -> None:
+    session.info.pop(AFTER_COMMIT_KEY, None)
 
 
 db = SQLAlchemy(model_class=Base, session_options={"class_": TenantAwareSession})

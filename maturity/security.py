@@ -15,6 +15,11 @@ def new_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
 
 
+def new_short_token() -> str:
+    """A 128-bit URL-safe token, short enough to type from a poster or a QR code."""
+    return secrets.token_urlsafe(16)
+
+
 def hash_token(token: str) -> str:
     """The stored form of a token: its SHA-256, hex-encoded."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()

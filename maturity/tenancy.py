@@ -18,6 +18,9 @@ import sqlalchemy as sa
 from flask import abort, g
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, with_loader_criteria
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.expression import Alias, Exists, Join
+from sqlalchemy.sql.util import ClauseAdapter
 
 from maturity.db import TenantAwareSession, db
 
@@ -42,12 +45,46 @@ def tenant_models() -> list[type]:
     ]
 
 
+def _criteria_for(from_clause: Any, scope: TenantScope, models: dict) -> list:
+    if isinstance(from_clause, Join):
+        return _criteria_for(from_clause.left, scope, models) + _criteria_for(
+            from_clause.right, scope, models
+        )
+    if from_clause in models:
+        return [models[from_clause].tenant_criteria(scope)]
+    if isinstance(from_clause, Alias) and from_clause.element in models:
+        criteria = models[from_clause.element].tenant_criteria(scope)
+        return [ClauseAdapter(from_clause).traverse(criteria)]
+    return []
+
+
+def _filter_exists(statement: sa.Select, scope: TenantScope) -> sa.Select:
+    """Add the tenant criteria inside EXISTS subqueries: ``with_loader_criteria`` does not
+    reach the plain tables that ``has()``, ``any()`` and ``exists()`` select from
+    (SQLAlchemy issue #13070)."""
+    if not any(isinstance(element, Exists) for element in visitors.iterate(statement)):
+        return statement
+    models = {model.__table__: model for model in tenant_models()}
+
+    def add_criteria(element: Any) -> None:  # called on copies, innermost first
+        inner = getattr(getattr(element, "element", None), "element", None)
+        if isinstance(element, Exists) and isinstance(inner, sa.Select):
+            froms = inner.get_final_froms()
+            criteria = [c for f in froms for c in _criteria_for(f, scope, models)]
+            element.element = element.where(*criteria).element
+
+    return visitors.cloned_traverse(statement, {}, {"unary": add_criteria})
+
+
 @event.listens_for(TenantAwareSession, "do_orm_execute")
 def _filter_by_tenant(state: ORMExecuteState) -> None:
     scope: TenantScope | None = state.session.info.get(SCOPE_KEY)
     if scope is None or not state.is_select:
         return
-    state.statement = state.statement.options(
+    statement = state.statement
+    if isinstance(statement, sa.Select) and not state.is_relationship_load:
+        statement = _filter_exists(statement, scope)
+    state.statement = statement.options(
         *(
             with_loader_criteria(model, model.tenant_criteria(scope), include_aliases=True)
             for model in tenant_models()

@@ -1,10 +1,20 @@
 """Collection commands: flask --app wsgi seed-demo …"""
 
 import click
+import sqlalchemy as sa
 from flask import Flask
 
+from maturity.collaboratives.models import Collaborative
 from maturity.db import db
-from maturity.demo import demo_is_seeded, demo_sign_ins, seed_people_and_places
+from maturity.demo import (
+    DEMO_COLLABORATIVE,
+    demo_is_seeded,
+    demo_sign_ins,
+    seed_people_and_places,
+)
+from surveys.demo import seed_rounds
+from surveys.responses.models import Response, ResponseStatus
+from surveys.rounds.models import Participation, Round
 
 
 def _print_sign_ins() -> None:
@@ -21,12 +31,47 @@ def seed_demo(seed: int) -> None:
     if demo_is_seeded():
         click.echo("The demo data is already there; nothing changed.")
     else:
-        seed_people_and_places(seed)
+        councils = seed_people_and_places(seed)
+        partnership = db.session.scalars(
+            sa.select(Collaborative).where(Collaborative.name == DEMO_COLLABORATIVE)
+        ).one()
+        seed_rounds(partnership, councils, seed)
         db.session.commit()
         click.echo("Demo data created.")
     _print_sign_ins()
 
 
+def _response_counts() -> dict[int, tuple[int, int]]:
+    rows = db.session.execute(
+        sa.select(
+            Participation.round_id,
+            sa.func.count(Response.id),
+            sa.func.count(Response.id).filter(Response.status == ResponseStatus.SUBMITTED),
+        )
+        .join(Response, Response.participation_id == Participation.id)
+        .group_by(Participation.round_id)
+    )
+    return {round_id: (started, submitted) for round_id, started, submitted in rows}
+
+
+@click.command("rounds")
+def list_rounds() -> None:
+    """Every round as COLLABORATIVE/ROUND with its state and response counts."""
+    counts = _response_counts()
+    rounds = db.session.scalars(
+        sa.select(Round).join(Round.collaborative).order_by(Collaborative.slug, Round.opens_at)
+    ).all()
+    if not rounds:
+        click.echo("No rounds yet.")
+    for round_ in rounds:
+        started, submitted = counts.get(round_.id, (0, 0))
+        click.echo(
+            f"{round_.reference}\t{round_.state.value}\t{submitted} submitted\t"
+            f"{started - submitted} in progress"
+        )
+
+
 def register_commands(app: Flask) -> None:
     """Add the collection commands to ``flask``."""
     app.cli.add_command(seed_demo)
+    app.cli.add_command(list_rounds)

@@ -25,10 +25,21 @@ from maturity.frameworks.spec import (
     ItemSpec,
     LevelSpec,
     OptionSpec,
+    Problem,
     default_band_floors,
     problems_in,
 )
 from maturity.frameworks.yaml_io import read_framework_yaml
+
+
+class VersionNotValid(DomainError):
+    """A draft breaks the framework rules; ``problems`` lists every one."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(
+            "This version cannot be published yet: " + "; ".join(p.message for p in problems[:5])
+        )
+        self.problems = problems
 
 
 def default_framework_spec() -> FrameworkSpec:
@@ -113,6 +124,7 @@ def import_framework(
         framework = Framework(collaborative_id=collaborative.id, key=spec.key, name=spec.name)
         db.session.add(framework)
     else:
+        _ensure_no_draft(framework)
         framework.name = spec.name
     version = _new_version(framework, spec)
     record_event(
@@ -175,8 +187,7 @@ def spec_from_version(version: FrameworkVersion) -> FrameworkSpec:
 def new_draft_from(version: FrameworkVersion, *, actor_id: int | None) -> FrameworkVersion:
     """Start the next version of a framework as an editable copy of ``version``."""
     framework = version.framework
-    if any(v.is_draft for v in framework.versions):
-        raise DomainError("This framework already has a draft version: edit that one")
+    _ensure_no_draft(framework)
     draft = _new_version(framework, spec_from_version(version))
     record_event(
         "framework.draft_created",
@@ -194,9 +205,7 @@ def publish_version(version: FrameworkVersion, *, actor_id: int | None) -> None:
     ensure_editable(version)
     problems = problems_in(spec_from_version(version))
     if problems:
-        raise DomainError(
-            "This version cannot be published yet: " + "; ".join(p.message for p in problems[:5])
-        )
+        raise VersionNotValid(problems)
     version.status = VersionStatus.PUBLISHED
     version.published_at = utcnow()
     record_event(
@@ -213,3 +222,8 @@ def ensure_editable(version: FrameworkVersion) -> None:
     """Refuse to change a published version."""
     if not version.is_draft:
         raise DomainError("Published versions cannot change. Create a new draft version instead")
+
+
+def _ensure_no_draft(framework: Framework) -> None:
+    if any(v.is_draft for v in framework.versions):
+        raise DomainError("This framework already has a draft version: edit that one")

@@ -14,6 +14,7 @@ ITEM_TYPES = (*SCORED_TYPES, *CHOICE_TYPES, "text", "number")
 SCORING_METHODS = ("mean", "weakest_link")
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{0,59}$")
 MIN_LEVELS, MAX_LEVELS = 2, 7
+NAME_MAX, LEVEL_NAME_MAX = 200, 60  # the widths of the name columns
 
 Path = tuple[str | int, ...]
 
@@ -75,7 +76,7 @@ class Problem:
 
 
 def _key_problems(key: str, path: Path, what: str) -> list[Problem]:
-    if not KEY_PATTERN.match(key):
+    if not KEY_PATTERN.fullmatch(key):
         return [
             Problem(
                 path,
@@ -106,7 +107,8 @@ def _level_problems(spec: FrameworkSpec) -> list[Problem]:
     return problems
 
 
-def _item_problems(item: ItemSpec, path: Path, scored: bool) -> list[Problem]:
+def item_problems(item: ItemSpec, path: Path, scored: bool) -> list[Problem]:
+    """Every rule one item breaks on its own (duplicates across items are checked later)."""
     problems = _key_problems(item.key, (*path, "key"), "Item")
     problems += _key_problems(item.lineage, (*path, "lineage"), "Lineage")
     if item.type not in ITEM_TYPES:
@@ -134,6 +136,29 @@ def _item_problems(item: ItemSpec, path: Path, scored: bool) -> list[Problem]:
     return problems
 
 
+def _length_problems(spec: FrameworkSpec) -> list[Problem]:
+    problems: list[Problem] = []
+    if len(spec.name) > NAME_MAX:
+        problems.append(Problem(("name",), f"The name must be {NAME_MAX} characters or fewer"))
+    for index, level in enumerate(spec.levels):
+        if len(level.name) > LEVEL_NAME_MAX:
+            problems.append(
+                Problem(
+                    ("levels", index, "name"),
+                    f"Level names must be {LEVEL_NAME_MAX} characters or fewer",
+                )
+            )
+    for index, dimension in enumerate(spec.dimensions):
+        if len(dimension.name) > NAME_MAX:
+            problems.append(
+                Problem(
+                    ("dimensions", index, "name"),
+                    f"Dimension names must be {NAME_MAX} characters or fewer",
+                )
+            )
+    return problems
+
+
 def _dimension_problems(dimension: DimensionSpec, path: Path, levels: list[int]) -> list[Problem]:
     problems = _key_problems(dimension.key, (*path, "key"), "Dimension")
     for number in levels:
@@ -154,7 +179,7 @@ def _dimension_problems(dimension: DimensionSpec, path: Path, levels: list[int])
     if dimension.weight <= 0:
         problems.append(Problem((*path, "weight"), "Weight must be more than 0"))
     for index, item in enumerate(dimension.items):
-        problems += _item_problems(item, (*path, "items", index), scored=True)
+        problems += item_problems(item, (*path, "items", index), scored=True)
     return problems
 
 
@@ -198,14 +223,14 @@ def problems_in(spec: FrameworkSpec) -> list[Problem]:
                 f"Unknown scoring method '{spec.scoring}': use {', '.join(SCORING_METHODS)}",
             )
         )
-    problems += _level_problems(spec)
+    problems += _level_problems(spec) + _length_problems(spec)
     if not spec.dimensions:
         problems.append(Problem(("dimensions",), "A framework needs at least one dimension"))
     levels = [level.number for level in spec.levels]
     for index, dimension in enumerate(spec.dimensions):
         problems += _dimension_problems(dimension, ("dimensions", index), levels)
     for index, item in enumerate(spec.context):
-        problems += _item_problems(item, ("context", index), scored=False)
+        problems += item_problems(item, ("context", index), scored=False)
     return problems + _duplicate_problems(spec)
 
 

@@ -6,6 +6,7 @@ shown by maturity/frameworks/default_framework.yaml. A file is read whole or ref
 """
 
 from dataclasses import dataclass
+from math import isfinite
 from typing import Any
 
 import yaml
@@ -73,7 +74,11 @@ class _Reader:
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
-        return self._constructor.construct_object(node, deep=True)
+        value = self._constructor.construct_object(node, deep=True)
+        if isinstance(value, str) and "\x00" in value:
+            # PostgreSQL text cannot hold NUL, and no framework needs it.
+            self.errors.append(YamlError(self.lines[path], "Text must not contain NUL characters"))
+        return value
 
     def _mapping(self, node: yaml.MappingNode, path: Path) -> dict:
         result: dict = {}
@@ -85,6 +90,8 @@ class _Reader:
                 )
                 continue
             result[key] = self.build(value_node, (*path, key))
+            # A field's faults belong on its own line ("levels:"), not where its list starts.
+            self.lines[(*path, key)] = key_node.start_mark.line + 1
         return result
 
     def line_of(self, path: Path) -> int:
@@ -137,7 +144,7 @@ class _SpecBuilder:
         value = data.get(name, default)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not isfinite(value):
             self.reader.fail((*path, name), f"'{name}' must be a number")
             return default
         return float(value)

@@ -6,6 +6,7 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from maturity.accounts.models import Role
+from maturity.home.panels import panels_for
 
 bp = Blueprint("home", __name__)
 
@@ -50,10 +51,10 @@ def _destinations(user) -> list[Destination]:
 def home():
     """Send a person with one place to go straight there; list the places otherwise."""
     places = _destinations(current_user)
-    respondent_of = [g.organisation for g in current_user.grants if g.role == Role.RESPONDENT]
-    if len(places) == 1 and not respondent_of:
+    panels = panels_for(current_user)
+    if len(places) == 1 and not panels:
         return redirect(places[0].href)
-    return render_template("home/home.html", places=places, respondent_of=respondent_of)
+    return render_template("home/home.html", places=places, panels=panels)
 
 
 @bp.get("/accessibility")
