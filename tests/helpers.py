@@ -6,7 +6,7 @@ from flask.testing import FlaskClient
 
 from tests.factories import PASSWORD
 
-CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
 
 
 def csrf_token(client: FlaskClient, path: str = "/sign-in") -> str:
