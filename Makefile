@@ -8,7 +8,10 @@ FLASK := $(BIN)/flask --app wsgi
 # GOV.UK Frontend is pinned to the version govuk-frontend-jinja 4.1.0 supports.
 GOVUK_FRONTEND_VERSION := 6.3.0
 SASS_VERSION := 1.108.2
+# axe-core checks every page the browser tests visit (WCAG 2.2 AA).
+AXE_CORE_VERSION := 4.14.1
 NPM_DIR := build/npm
+NPM_STAMP := $(NPM_DIR)/.installed-$(GOVUK_FRONTEND_VERSION)-$(SASS_VERSION)-$(AXE_CORE_VERSION)
 GOVUK_STATIC := maturity/static/govuk
 
 .PHONY: install assets run test lint format bench clean
@@ -23,18 +26,18 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 assets: $(GOVUK_STATIC)/app.css $(GOVUK_STATIC)/govuk-frontend.min.js
 
-$(NPM_DIR)/.installed:
+$(NPM_STAMP):
 	mkdir -p $(NPM_DIR)
 	npm install --prefix $(NPM_DIR) --no-save --no-audit --no-fund --loglevel=error \
-		govuk-frontend@$(GOVUK_FRONTEND_VERSION) sass@$(SASS_VERSION)
+		govuk-frontend@$(GOVUK_FRONTEND_VERSION) sass@$(SASS_VERSION) axe-core@$(AXE_CORE_VERSION)
 	touch $@
 
-$(GOVUK_STATIC)/app.css: maturity/assets/app.scss $(NPM_DIR)/.installed
+$(GOVUK_STATIC)/app.css: maturity/assets/app.scss $(NPM_STAMP)
 	mkdir -p $(GOVUK_STATIC)
 	$(NPM_DIR)/node_modules/.bin/sass --load-path=$(NPM_DIR)/node_modules --style=compressed \
 		--no-source-map --quiet-deps maturity/assets/app.scss $@
 
-$(GOVUK_STATIC)/govuk-frontend.min.js: $(NPM_DIR)/.installed
+$(GOVUK_STATIC)/govuk-frontend.min.js: $(NPM_STAMP)
 	mkdir -p $(GOVUK_STATIC)
 	cp $(NPM_DIR)/node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $@
 

@@ -19,7 +19,8 @@ async function save() {
   try {
     const body = new FormData(form);
     body.set("action", "autosave");
-    const response = await fetch(form.action, {
+    // form.action would be the buttons named "action", not the attribute.
+    const response = await fetch(form.getAttribute("action"), {
       method: "POST",
       body,
       headers: { "X-Autosave": "1", Accept: "application/json" },
