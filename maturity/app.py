@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, abort, render_template, request
 from flask_wtf.csrf import CSRFError
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
@@ -52,6 +52,12 @@ def _register_error_pages(app: Flask) -> None:
             "Go back, reload the page and try again.",
         )
 
+    @app.errorhandler(400)
+    def bad_request(_error):
+        return render_error(
+            400, "Your form could not be sent", "Go back, check what you entered and try again."
+        )
+
     @app.errorhandler(429)
     def too_many(_error):
         return render_error(429, "Too many attempts", "Wait a few minutes, then try again.")
@@ -59,6 +65,15 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(500)
     def server_error(_error):
         return render_error(500, "Sorry, there is a problem with the service", "Try again later.")
+
+
+def _refuse_nul_bytes() -> None:
+    """Refuse form input with NUL characters: no person types them, and PostgreSQL cannot
+    store them, so they would otherwise surface as a server error."""
+    if request.method in ("POST", "PUT", "PATCH") and any(
+        "\x00" in value for value in request.form.values()
+    ):
+        abort(400)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -70,6 +85,8 @@ def _register_blueprints(app: Flask) -> None:
     from maturity.home.views import bp as home_bp
     from maturity.organisations.views import bp as organisations_bp
     from surveys.journey.views import bp as journey_bp
+    from surveys.rounds.participation_views import bp as participations_bp
+    from surveys.rounds.views import bp as rounds_bp
 
     for blueprint in (
         accounts_bp,
@@ -80,6 +97,8 @@ def _register_blueprints(app: Flask) -> None:
         home_bp,
         organisations_bp,
         journey_bp,
+        rounds_bp,
+        participations_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -87,10 +106,10 @@ def _register_blueprints(app: Flask) -> None:
 def create_app(config_name: str | None = None, **overrides) -> Flask:
     """Build a configured application (PLACEWISE_ENV chooses the settings)."""
     config = config_for(config_name)
-    config.check()
     app = Flask(__name__, instance_relative_config=False)
     app.config.from_object(config)
     app.config.update(overrides)
+    config.check(app.config)  # the settings the app will really run with
     logging.basicConfig(level=logging.INFO)
 
     db.init_app(app)
@@ -101,6 +120,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     init_security(app)
     _configure_templates(app)
     _register_error_pages(app)
+    app.before_request(_refuse_nul_bytes)
     _register_blueprints(app)
 
     from maturity import models  # noqa: F401  (every model, so the metadata is complete)
