@@ -1,7 +1,9 @@
 """Application settings, every one read from the environment (12-factor)."""
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 BASE_DIR = Path(__file__).resolve().parent
 DEFAULT_SQLITE_URL = f"sqlite:///{BASE_DIR / 'instance' / 'placewise.db'}"
@@ -59,9 +61,14 @@ class Config:
     ACCOUNT_TOKEN_HOURS = _env_int("ACCOUNT_TOKEN_HOURS", 72)
 
     @classmethod
-    def check(cls) -> None:
-        """Refuse to start in production with a missing or well-known secret key."""
-        if cls.SECRET_KEY in INSECURE_SECRET_KEYS or len(cls.SECRET_KEY) < 32:
+    def check(cls, settings: Mapping[str, Any] | None = None) -> None:
+        """Refuse to start in production with a missing or well-known secret key.
+
+        ``settings`` are the app's effective settings (overrides applied); by default the
+        class's own.
+        """
+        secret_key = cls.SECRET_KEY if settings is None else settings.get("SECRET_KEY") or ""
+        if secret_key in INSECURE_SECRET_KEYS or len(secret_key) < 32:
             raise RuntimeError(
                 "SECRET_KEY must be set to a random value of at least 32 characters "
                 'in production (python -c "import secrets; print(secrets.token_hex(32))").'
@@ -77,7 +84,7 @@ class DevConfig(Config):
     HSTS_ENABLED = False
 
     @classmethod
-    def check(cls) -> None:
+    def check(cls, settings: Mapping[str, Any] | None = None) -> None:
         """Development accepts the built-in key."""
 
 

@@ -11,12 +11,24 @@ from maturity.frameworks.models import (
     Level,
     LevelDescriptor,
 )
+from maturity.jobs.models import BackgroundTask
 from maturity.mail.models import OutboxEmail
 from maturity.organisations.models import Organisation
+from maturity.results.models import (
+    BenchmarkResult,
+    DimensionResult,
+    ItemResult,
+    ParticipationResult,
+)
 
 __all__ = [
     "AccountToken",
     "AuditEvent",
+    "BackgroundTask",
+    "BenchmarkResult",
+    "DimensionResult",
+    "ItemResult",
+    "ParticipationResult",
     "AuthSession",
     "Collaborative",
     "Dimension",

@@ -94,6 +94,8 @@ def person_invite():
 def person_remove(grant_id: int):
     """Take a role in this organisation away from someone."""
     grant = get_or_404(RoleGrant, grant_id, organisation_id=g.organisation.id)
+    # Read before the grant is deleted: once committed it is detached and cannot load.
+    done = f"{grant.user.name} no longer has the {grant.role.label.lower()} role"
     try:
         accounts.revoke_grant(grant, revoked_by=current_user)
     except DomainError as error:
@@ -101,5 +103,5 @@ def person_remove(grant_id: int):
         flash(error.message, "error")
         return redirect(url_for(".people_list"))
     db.session.commit()
-    flash(f"{grant.user.name} no longer has the {grant.role.label.lower()} role", "success")
+    flash(done, "success")
     return redirect(url_for(".people_list"))

@@ -71,6 +71,28 @@ class Response(db.Model):
         return self.status == ResponseStatus.SUBMITTED
 
 
+class ResponseScore(db.Model):
+    """A submitted response's score on one dimension, computed once at submission (or
+    import) so that member results are computed from these, not from every answer."""
+
+    __tablename__ = "response_scores"
+    __table_args__ = (sa.UniqueConstraint("response_id", "dimension_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(sa.ForeignKey("responses.id", ondelete="CASCADE"))
+    participation_id: Mapped[int] = mapped_column(sa.ForeignKey("participations.id"), index=True)
+    dimension_key: Mapped[str] = mapped_column(sa.String(60))
+    score: Mapped[float]
+
+    @classmethod
+    def tenant_criteria(cls, scope: TenantScope) -> sa.ColumnElement[bool]:
+        """Only scores of the scope's participations."""
+        participations = sa.select(Participation.id).where(
+            Participation.organisation_id.in_(scope.organisation_ids)
+        )
+        return cls.participation_id.in_(participations)
+
+
 class Answer(db.Model):
     """One answer to one item. ``value`` is the option, level, agreement (1–5), text or
     number as text; ``dont_know`` for "don't know"."""

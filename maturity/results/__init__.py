@@ -1,0 +1,1 @@
+"""Results: the figures workers compute from responses, and the pages that read them."""
