@@ -2,6 +2,7 @@
 
 import random
 from dataclasses import dataclass, field
+from functools import cache
 
 import sqlalchemy as sa
 
@@ -126,8 +127,14 @@ class DemoSignIns:
     accounts: list[tuple[str, str]] = field(default_factory=list)
 
 
+@cache
+def _demo_password_hash() -> str:
+    # Every demo account shares the demo password, so one (slow, scrypt) hash serves all.
+    return hash_password(DEMO_PASSWORD)
+
+
 def _person(email: str, name: str) -> User:
-    user = User(email=email, name=name, password_hash=hash_password(DEMO_PASSWORD))
+    user = User(email=email, name=name, password_hash=_demo_password_hash())
     db.session.add(user)
     db.session.flush()
     return user

@@ -1,8 +1,10 @@
 """Collection commands: flask --app wsgi seed-demo …"""
 
+import time
+
 import click
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
 
 from maturity.collaboratives.models import Collaborative
 from maturity.db import db
@@ -12,9 +14,13 @@ from maturity.demo import (
     demo_sign_ins,
     seed_people_and_places,
 )
+from maturity.extensions import get_redis
+from maturity.jobs.worker import run_worker
 from surveys.demo import seed_rounds
+from surveys.jobs import recompute_round, run_scheduled_work
 from surveys.responses.models import Response, ResponseStatus
 from surveys.rounds.models import Participation, Round
+from surveys.rounds.services import round_by_reference
 
 
 def _print_sign_ins() -> None:
@@ -71,7 +77,41 @@ def list_rounds() -> None:
         )
 
 
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@click.option("--every", default=60, show_default=True, help="Seconds between schedule checks.")
+def worker(burst: bool, every: int) -> None:
+    """Run a background worker (RQ with its scheduler) for REDIS_URL."""
+    redis = get_redis()
+    if redis is None:
+        raise click.ClickException(
+            "REDIS_URL is not set: without Redis, jobs run in the web process and no worker "
+            "is needed."
+        )
+    if not burst:
+        run_scheduled_work()
+    run_worker(
+        current_app._get_current_object(),
+        redis,
+        burst=burst,
+        periodic=run_scheduled_work,
+        every=every,
+    )
+
+
+@click.command("recompute")
+@click.argument("reference", metavar="COLLABORATIVE/ROUND")
+def recompute(reference: str) -> None:
+    """Recompute every member's results and the benchmarks of a round, now."""
+    round_ = round_by_reference(reference)
+    if round_ is None:
+        raise click.ClickException(f"No round {reference}; `flask --app wsgi rounds` lists them.")
+    started = time.perf_counter()
+    recompute_round(round_.id)
+    click.echo(f"Recomputed {reference} in {time.perf_counter() - started:.1f} s.")
+
+
 def register_commands(app: Flask) -> None:
     """Add the collection commands to ``flask``."""
-    app.cli.add_command(seed_demo)
-    app.cli.add_command(list_rounds)
+    for command in (seed_demo, list_rounds, worker, recompute):
+        app.cli.add_command(command)

@@ -9,16 +9,21 @@ import json
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from flask import current_app
 
 from maturity.collaboratives.models import Collaborative
 from maturity.db import db
+from maturity.engine import respondent_dimension_scores
 from maturity.frameworks.models import FrameworkVersion, Item, ItemType
 from maturity.organisations.models import Organisation
 from maturity.security import hash_token, new_token
-from surveys.invitations.models import Invitation
-from surveys.responses.models import DONT_KNOW, Answer, Response, ResponseStatus
+from surveys.invitations.services import invite
+from surveys.jobs import recompute_round
+from surveys.responses.models import DONT_KNOW, Answer, Response, ResponseScore, ResponseStatus
+from surveys.results.shape import shape_of
 from surveys.rounds.models import NamingConsent, Participation, Round, RoundState
 from surveys.rounds.services import add_missing_participations
 
@@ -164,15 +169,19 @@ def _baselines(version: FrameworkVersion, councils: list[Organisation], rng) -> 
     }
 
 
+def _personal_link(token: str) -> str:
+    """The survey link for an invitation token, on the configured BASE_URL (no request here)."""
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http"
+    )
+    return adapter.build("journey.response_start", {"token": token}, force_external=True)
+
+
 def _demo_invitations(participation: Participation) -> None:
+    """Two personal invitations, emailed (to the outbox) with working links."""
     for email in ("sam.patel@ashby-moor.example", "jo.hughes@ashby-moor.example"):
-        db.session.add(
-            Invitation(
-                participation_id=participation.id,
-                organisation_id=participation.organisation_id,
-                email=email,
-            )
-        )
+        invite(participation, email, link_for=_personal_link, actor_id=None)
 
 
 def seed_rounds(collaborative: Collaborative, councils: list[Organisation], seed: int) -> None:
@@ -212,3 +221,28 @@ def seed_rounds(collaborative: Collaborative, councils: list[Organisation], seed
             if round_.is_open and council_index == 0:
                 _demo_invitations(participation)
         db.session.flush()
+        _score_submitted_responses(round_, version)
+        recompute_round(round_.id)
+
+
+def _score_submitted_responses(round_: Round, version: FrameworkVersion) -> None:
+    """Store each submitted response's dimension scores, as a real submission does (in
+    bulk: the demo creates hundreds at once)."""
+    shape = shape_of(version)
+    rows = db.session.execute(
+        sa.select(Response.id, Response.participation_id, Answer.item_id, Answer.value)
+        .join(Participation, Participation.id == Response.participation_id)
+        .join(Answer, Answer.response_id == Response.id)
+        .where(Participation.round_id == round_.id, Response.status == ResponseStatus.SUBMITTED)
+    )
+    answers: dict[tuple[int, int], dict[int, str]] = {}
+    for response_id, participation_id, item_id, value in rows:
+        answers.setdefault((response_id, participation_id), {})[item_id] = value
+    scores = [
+        {"response_id": rid, "participation_id": pid, "dimension_key": key, "score": score}
+        for (rid, pid), given in answers.items()
+        for key, score in respondent_dimension_scores(
+            shape.scored_items, given, shape.levels
+        ).items()
+    ]
+    db.session.execute(sa.insert(ResponseScore), scores)

@@ -10,6 +10,7 @@ Redis cannot be reached the trigger is logged and dropped: the reconciler (see
 
 import importlib
 import logging
+import threading
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -116,19 +117,51 @@ def run_now(app: Flask, request: JobRequest) -> None:
         resolve(request.function)(*request.args)
 
 
-# Jobs waiting to run in this process; set while a drain is scheduled or running, so jobs
+# Jobs waiting to run in this request; set while a drain is scheduled or running, so jobs
 # that jobs enqueue run in the same drain, in order.
 _pending: ContextVar[list[JobRequest] | None] = ContextVar("placewise_pending", default=None)
+# Across the threads of this process: the job ids running now, and those asked for again
+# while running. A thread that finds its job running leaves it to the running thread, which
+# runs it once more afterwards, so concurrent triggers coalesce as they do on RQ.
+_running: set[str] = set()
+_asked_again: set[str] = set()
+_running_lock = threading.Lock()
+
+
+def _claim(job_id: str) -> bool:
+    with _running_lock:
+        if job_id in _running:
+            _asked_again.add(job_id)
+            return False
+        _running.add(job_id)
+        return True
+
+
+def _release_or_rerun(job_id: str) -> bool:
+    with _running_lock:
+        if job_id in _asked_again:
+            _asked_again.discard(job_id)
+            return True
+        _running.discard(job_id)
+        return False
+
+
+def _run_coalesced(app: Flask, request: JobRequest) -> None:
+    if not _claim(request.job_id):
+        return
+    again = True
+    while again:
+        try:
+            run_now(app, request)
+        except Exception:
+            log.exception("In-process job %s failed", request.job_id)
+        again = _release_or_rerun(request.job_id)
 
 
 def _drain(app: Flask, pending: list[JobRequest]) -> None:
     try:
         while pending:
-            request = pending.pop(0)
-            try:
-                run_now(app, request)
-            except Exception:
-                log.exception("In-process job %s failed", request.job_id)
+            _run_coalesced(app, pending.pop(0))
     finally:
         _pending.set(None)
 

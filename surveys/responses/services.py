@@ -5,12 +5,15 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from maturity.db import call_after_commit, db, utcnow
+from maturity.db import db, utcnow
 from maturity.errors import DomainError
 from maturity.frameworks.models import Item
 from maturity.security import hash_token, new_token, token_matches
 from surveys.invitations.models import Invitation, InvitationToken
+from surveys.jobs import request_participation_results
 from surveys.responses.models import Answer, Response, ResponseStatus
+from surveys.results.scores import store_response_scores
+from surveys.results.shape import shape_of
 from surveys.rounds.models import Participation
 
 log = logging.getLogger(__name__)
@@ -134,16 +137,13 @@ def missing_required(response: Response, items: list[Item]) -> list[Item]:
     return [item for item in items if item.is_required and item.id not in answered]
 
 
-def _results_due(participation_id: int) -> None:
-    """The seam where aggregation starts: called after a submission commits."""
-    log.info("Results due for participation %s", participation_id)
-
-
 def submit_response(response: Response, submission_key: str, items: list[Item]) -> bool:
     """Submit once: True if this call submitted it, False if it was already submitted.
 
     The status changes in one conditional UPDATE, so any number of simultaneous posts of the
     same response leave exactly one submission, and one bump of the member's answers version.
+    The respondent's dimension scores are stored in the same transaction, and the member's
+    results are queued once it commits.
     """
     missing = missing_required(response, items)
     if missing:
@@ -169,6 +169,9 @@ def submit_response(response: Response, submission_key: str, items: list[Item]) 
         .values(answers_version=Participation.answers_version + 1)
         .execution_options(synchronize_session=False)
     )
-    participation_id = response.participation_id
-    call_after_commit(lambda: _results_due(participation_id))
+    version = response.participation.round.framework_version
+    store_response_scores(
+        response.id, response.participation_id, answers_by_item(response), shape_of(version)
+    )
+    request_participation_results(response.participation_id)
     return True

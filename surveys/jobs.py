@@ -1,0 +1,170 @@
+"""The jobs that turn answers into results. Each takes ids, is idempotent and safe to retry.
+
+A submission enqueues ``recompute_participation`` after it commits; that enqueues
+``recompute_benchmarks`` for the round. ``reconcile`` (run periodically by the worker)
+queues again anything whose results are behind its answers, so work dropped while Redis
+was unreachable, or lost with a killed worker, is caught up.
+"""
+
+import logging
+
+import sqlalchemy as sa
+
+from maturity.db import db, utcnow
+from maturity.jobs.models import BackgroundTask, TaskStatus
+from maturity.jobs.queue import enqueue_after_commit
+from maturity.results.models import ParticipationResult
+from maturity.tenancy import unscoped
+from surveys.results.compute import compute_participation
+from surveys.results.inputs import load_round_inputs
+from surveys.results.store import replace_benchmarks, replace_participation_results
+from surveys.rounds.models import Participation, Round, RoundState
+
+log = logging.getLogger(__name__)
+
+
+def request_participation_results(participation_id: int) -> None:
+    """Queue a member's results once the current transaction commits (coalesced)."""
+    enqueue_after_commit(
+        recompute_participation,
+        participation_id,
+        job_id=f"recompute-participation-{participation_id}",
+    )
+
+
+def request_benchmarks(round_id: int) -> None:
+    """Queue a round's benchmarks once the current transaction commits (coalesced)."""
+    enqueue_after_commit(recompute_benchmarks, round_id, job_id=f"recompute-benchmarks-{round_id}")
+
+
+def recompute_participation(participation_id: int) -> None:
+    """Recompute one member's results for a round, then the round's benchmarks."""
+    with unscoped():
+        participation = db.session.get(Participation, participation_id)
+        if participation is None:
+            return
+        round_ = db.session.get(Round, participation.round_id)
+        (inputs,) = load_round_inputs(round_, [participation_id])
+        replace_participation_results(inputs, compute_participation(inputs))
+        request_benchmarks(round_.id)
+        db.session.commit()
+        db.session.refresh(participation)
+        if participation.answers_version > inputs.answers_version:
+            request_participation_results(participation_id)
+            db.session.commit()
+
+
+def recompute_benchmarks(round_id: int) -> None:
+    """Recompute a round's benchmarks and ranks from its members' stored results."""
+    with unscoped():
+        round_ = db.session.get(Round, round_id)
+        if round_ is None:
+            return
+        replace_benchmarks(round_id, round_.collaborative_id)
+        db.session.commit()
+
+
+def _progress(task_id: int | None, done: int, total: int, status: TaskStatus) -> None:
+    if task_id is None:
+        return
+    task = db.session.get(BackgroundTask, task_id)
+    if task is None:
+        return
+    task.done, task.total, task.status = done, total, status
+    if status in (TaskStatus.FINISHED, TaskStatus.FAILED):
+        task.finished_at = utcnow()
+
+
+BATCH = 50
+
+
+def recompute_round(round_id: int, task_id: int | None = None) -> None:
+    """Recompute every member of a round and its benchmarks, reporting progress."""
+    with unscoped():
+        round_ = db.session.get(Round, round_id)
+        if round_ is None:
+            return
+        ids = db.session.scalars(
+            sa.select(Participation.id)
+            .where(Participation.round_id == round_id)
+            .order_by(Participation.id)
+        ).all()
+        total = len(ids) + 1
+        _progress(task_id, 0, total, TaskStatus.RUNNING)
+        db.session.commit()
+        for start in range(0, len(ids), BATCH):
+            for inputs in load_round_inputs(round_, ids[start : start + BATCH]):
+                replace_participation_results(inputs, compute_participation(inputs))
+            _progress(task_id, min(start + BATCH, len(ids)), total, TaskStatus.RUNNING)
+            db.session.commit()
+        replace_benchmarks(round_id, round_.collaborative_id)
+        _progress(task_id, total, total, TaskStatus.FINISHED)
+        db.session.commit()
+
+
+def stale_participation_ids() -> list[int]:
+    """Members whose results are behind their answers (or missing though answered)."""
+    with unscoped():
+        return list(
+            db.session.scalars(
+                sa.select(Participation.id)
+                .outerjoin(
+                    ParticipationResult, ParticipationResult.participation_id == Participation.id
+                )
+                .where(
+                    Participation.answers_version
+                    > sa.func.coalesce(ParticipationResult.computed_from_version, 0)
+                )
+            )
+        )
+
+
+def reconcile() -> int:
+    """Queue results for every member that is behind; return how many were queued."""
+    stale = stale_participation_ids()
+    for participation_id in stale:
+        request_participation_results(participation_id)
+    db.session.commit()
+    if stale:
+        log.info("Reconcile queued results for %d participations", len(stale))
+    return len(stale)
+
+
+def rounds_due_to_change(now=None) -> list[tuple[int, RoundState]]:
+    """Rounds whose scheduled opening or closing time has passed."""
+    now = now or utcnow()
+    with unscoped():
+        due_open = db.session.scalars(
+            sa.select(Round.id).where(
+                Round.state == RoundState.DRAFT, Round.opens_at <= now, Round.closes_at > now
+            )
+        ).all()
+        due_close = db.session.scalars(
+            sa.select(Round.id).where(Round.state == RoundState.OPEN, Round.closes_at <= now)
+        ).all()
+    return [(rid, RoundState.OPEN) for rid in due_open] + [
+        (rid, RoundState.CLOSED) for rid in due_close
+    ]
+
+
+def open_and_close_rounds() -> int:
+    """Open and close rounds whose scheduled times have passed; return how many moved."""
+    from surveys.rounds.services import change_state
+
+    moved = 0
+    for round_id, state in rounds_due_to_change():
+        with unscoped():
+            round_ = db.session.get(Round, round_id)
+            change_state(round_, state, actor_id=None)
+            if state == RoundState.CLOSED:
+                for participation in round_.participations:
+                    request_participation_results(participation.id)
+        moved += 1
+    db.session.commit()
+    return moved
+
+
+def run_scheduled_work() -> None:
+    """What the worker does every minute: the round schedule, then catching up results."""
+    open_and_close_rounds()
+    reconcile()
