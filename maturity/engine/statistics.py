@@ -6,8 +6,8 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
-import numpy as np
 from scipy import stats
 
 CONFIDENCE = 0.95
@@ -44,12 +44,32 @@ def sample_sd(values: Sequence[float], mean: float) -> float | None:
     return math.sqrt(math.fsum((value - mean) ** 2 for value in values) / (len(values) - 1))
 
 
+@lru_cache(maxsize=4096)
+def t_critical(df: float) -> float:
+    """The two-sided 95% Student t critical value (cached: a round needs thousands)."""
+    return float(stats.t.ppf(0.5 + CONFIDENCE / 2, df))
+
+
 def t_interval(centre: float, standard_error: float, df: float) -> tuple[float, float]:
     """Return the Student t confidence interval around ``centre``."""
     if standard_error == 0:
         return centre, centre
-    half_width = float(stats.t.ppf(0.5 + CONFIDENCE / 2, df)) * standard_error
+    half_width = t_critical(df) * standard_error
     return centre - half_width, centre + half_width
+
+
+def quantile(values: Sequence[float], q: float) -> float:
+    """The q-quantile of sorted values by linear interpolation, exactly as numpy's
+    ``percentile(method="linear")`` computes it (without numpy's per-call overhead)."""
+    position = (len(values) - 1) * q
+    below = math.floor(position)
+    fraction = position - below
+    above = min(below + 1, len(values) - 1)
+    low, high = values[below], values[above]
+    difference = high - low
+    if fraction >= 0.5:
+        return high - difference * (1 - fraction)
+    return low + difference * fraction
 
 
 def summarise(scores: Sequence[float]) -> Summary:
@@ -57,7 +77,7 @@ def summarise(scores: Sequence[float]) -> Summary:
     values = sorted_finite(scores)
     n = len(values)
     mean = math.fsum(values) / n
-    q1, median, q3 = (float(q) for q in np.percentile(values, [25, 50, 75], method="linear"))
+    q1, median, q3 = (quantile(values, q) for q in (0.25, 0.5, 0.75))
     sd = sample_sd(values, mean)
     ci_low, ci_high = (None, None) if sd is None else t_interval(mean, sd / math.sqrt(n), n - 1)
     return Summary(n, mean, median, q1, q3, sd, ci_low, ci_high)
