@@ -21,8 +21,6 @@ from maturity.frameworks.models import (
 )
 from maturity.frameworks.services import ensure_editable, spec_from_version
 from maturity.frameworks.spec import (
-    MAX_LEVELS,
-    MIN_LEVELS,
     DimensionSpec,
     ItemSpec,
     LevelSpec,
@@ -122,8 +120,6 @@ def update_levels(
 def add_level(version: FrameworkVersion, change: LevelSpec, *, actor_id: int | None) -> Level:
     """Add a level above the highest one (its descriptors are written afterwards)."""
     ensure_editable(version)
-    if len(version.levels) >= MAX_LEVELS:
-        raise DomainError(f"A framework can have at most {MAX_LEVELS} levels")
     number = len(version.levels) + 1
     change = LevelSpec(number, change.name, change.summary, change.band_floor)
     errors = _level_errors(version, [*spec_from_version(version).levels, change])
@@ -141,8 +137,9 @@ def add_level(version: FrameworkVersion, change: LevelSpec, *, actor_id: int | N
 def remove_last_level(version: FrameworkVersion, *, actor_id: int | None) -> int:
     """Remove the highest level and every descriptor written for it; return its number."""
     ensure_editable(version)
-    if len(version.levels) <= MIN_LEVELS:
-        raise DomainError(f"A framework needs at least {MIN_LEVELS} levels")
+    errors = _level_errors(version, spec_from_version(version).levels[:-1])
+    if errors:
+        raise InvalidChange(errors)
     level = version.levels[-1]
     number = level.number
     for dimension in version.dimensions:
@@ -319,13 +316,17 @@ def update_item(item: Item, change: ItemSpec, *, actor_id: int | None) -> None:
     _record(version, "item_changed", actor_id, item=change.key)
 
 
+def _group(item: Item) -> tuple[int | None, bool]:
+    # Context questions are shown in two groups: respondent attributes, then the others.
+    return item.dimension_id, item.dimension_id is None and item.is_attribute
+
+
 def move_item(item: Item, step: int, *, actor_id: int | None) -> None:
     """Move a question one place up (step -1) or down (step 1) within its group."""
     version = item.version
     ensure_editable(version)
     group = sorted(
-        (it for it in version.items if it.dimension_id == item.dimension_id),
-        key=lambda it: it.position,
+        (it for it in version.items if _group(it) == _group(item)), key=lambda it: it.position
     )
     if _swap_positions(group, group.index(item), step):
         _settle(version)

@@ -14,11 +14,19 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import BooleanField, FloatField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from maturity.frameworks.models import ItemType, Level, ScoringMethod
 from maturity.frameworks.spec import (
     ITEM_TYPES,
+    KEY_PATTERN,
     LEVEL_NAME_MAX,
     NAME_MAX,
     SCORED_TYPES,
@@ -39,8 +47,11 @@ CONTEXT_CHOICES = [SelectChoice(t, ItemType(t).label) for t in ITEM_TYPES if t n
 
 
 def _strip(value: str | None) -> str | None:
-    """Trim, and drop NUL characters (PostgreSQL text cannot hold them)."""
-    return value.replace("\x00", "").strip() if isinstance(value, str) else value
+    return value.strip() if isinstance(value, str) else value
+
+
+def _bare(label: str) -> str:
+    return label.removesuffix(" (optional)")
 
 
 class NumberField(FloatField):
@@ -79,7 +90,14 @@ class OptionsField(TextAreaField):
             self.data.append(OptionSpec(value, label))
 
 
-def _text(label: str, message: str | None = None, *, hint: str = "", max_: int = NAME_MAX):
+def _text(
+    label: str,
+    message: str | None = None,
+    *,
+    hint: str = "",
+    max_: int = NAME_MAX,
+    extra: tuple = (),
+) -> StringField:
     required = [DataRequired(message=message)] if message else [Optional()]
     return StringField(
         label,
@@ -88,7 +106,8 @@ def _text(label: str, message: str | None = None, *, hint: str = "", max_: int =
         filters=[_strip],
         validators=[
             *required,
-            Length(max=max_, message=f"{label} must be {max_} characters or fewer"),
+            Length(max=max_, message=f"{_bare(label)} must be {max_} characters or fewer"),
+            *extra,
         ],
     )
 
@@ -102,7 +121,7 @@ def _area(label: str, message: str | None = None, *, hint: str = "") -> TextArea
         filters=[_strip],
         validators=[
             *required,
-            Length(max=TEXT_MAX, message=f"{label} must be {TEXT_MAX} characters or fewer"),
+            Length(max=TEXT_MAX, message=f"{_bare(label)} must be {TEXT_MAX} characters or fewer"),
         ],
     )
 
@@ -117,6 +136,16 @@ def _number(label: str, what: str, *, hint: str = "") -> NumberField:
 
 
 KEY_HINT = "Lower-case letters, digits, hyphens and underscores, starting with a letter"
+
+
+def _key(label: str, message: str | None, hint: str) -> StringField:
+    what = label.split(" ")[0]
+    key_format = Regexp(
+        KEY_PATTERN,
+        message=f"{what} must start with a letter and use only lower-case letters, digits, "
+        "hyphens and underscores",
+    )
+    return _text(label, message, hint=hint, max_=KEY_MAX, extra=(key_format,))
 
 
 class ImportFrameworkForm(FlaskForm):
@@ -207,7 +236,7 @@ def dimension_form(levels: list[Level], **kwargs) -> FlaskForm:
     """A dimension's fields plus a descriptor box for every level, ``descriptor_N``."""
 
     class DimensionForm(FlaskForm):
-        key = _text("Key", "Enter a key", hint=KEY_HINT, max_=KEY_MAX)
+        key = _key("Key", "Enter a key", KEY_HINT)
         name = _text("Name", "Enter the dimension's name")
         summary = _area("Summary (optional)")
         weight = _number(
@@ -230,12 +259,12 @@ def dimension_form(levels: list[Level], **kwargs) -> FlaskForm:
 
 
 class ItemForm(FlaskForm):
-    key = _text("Key", "Enter a key", hint=KEY_HINT, max_=KEY_MAX)
-    lineage = _text(
+    key = _key("Key", "Enter a key", KEY_HINT)
+    lineage = _key(
         "Lineage (optional)",
-        hint="Leave blank to use the key. Keep the lineage when you reword a question, so "
+        None,
+        "Leave blank to use the key. Keep the lineage when you reword a question, so "
         "results stay comparable across versions.",
-        max_=KEY_MAX,
     )
     text = _area("Question", "Enter the question")
     help = _area("Help text (optional)", hint="Shown under the question")

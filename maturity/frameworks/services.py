@@ -107,6 +107,11 @@ def _new_version(framework: Framework, spec: FrameworkSpec) -> FrameworkVersion:
     return version
 
 
+def _ensure_no_draft(framework: Framework) -> None:
+    if any(v.is_draft for v in framework.versions):
+        raise DomainError("This framework already has a draft version: edit that one")
+
+
 def import_framework(
     collaborative: Collaborative, spec: FrameworkSpec, *, actor_id: int | None
 ) -> FrameworkVersion:
@@ -222,8 +227,3 @@ def ensure_editable(version: FrameworkVersion) -> None:
     """Refuse to change a published version."""
     if not version.is_draft:
         raise DomainError("Published versions cannot change. Create a new draft version instead")
-
-
-def _ensure_no_draft(framework: Framework) -> None:
-    if any(v.is_draft for v in framework.versions):
-        raise DomainError("This framework already has a draft version: edit that one")
