@@ -103,7 +103,11 @@ class TenantAwareSession(FlaskSession):
 
 def call_after_commit(callback: Callable[[], None]) -> None:
     """Run ``callback`` once the current transaction commits; never if it rolls back."""
-    db.session.info.setdefault(AFTER_COMMIT_KEY, []).append(callback)
+    session = db.session()
+    if not session.in_transaction():
+        # Begin one now, so that a rollback before any SQL still discards the callback.
+        session.begin()
+    session.info.setdefault(AFTER_COMMIT_KEY, []).append(callback)
 
 
 @event.listens_for(TenantAwareSession, "after_commit")
@@ -112,8 +116,9 @@ def _run_after_commit(session) -> None:
         callback()
 
 
-@event.listens_for(TenantAwareSession, "after_rollback")
-def _discard_after_commit(session) -> None:
+@event.listens_for(TenantAwareSession, "after_soft_rollback")
+def _discard_after_commit(session, _previous_transaction) -> None:
+    # "soft": fires on every rollback() call, even when nothing had reached the database.
     session.info.pop(AFTER_COMMIT_KEY, None)
 
 

@@ -5,6 +5,7 @@ import time
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
+from redis import Redis
 
 from maturity.collaboratives.models import Collaborative
 from maturity.db import db
@@ -82,12 +83,14 @@ def list_rounds() -> None:
 @click.option("--every", default=60, show_default=True, help="Seconds between schedule checks.")
 def worker(burst: bool, every: int) -> None:
     """Run a background worker (RQ with its scheduler) for REDIS_URL."""
-    redis = get_redis()
-    if redis is None:
+    if get_redis() is None:
         raise click.ClickException(
             "REDIS_URL is not set: without Redis, jobs run in the web process and no worker "
             "is needed."
         )
+    # The worker blocks on Redis for minutes at a time: it needs a connection without the web
+    # processes' short read timeout.
+    redis = Redis.from_url(current_app.config["REDIS_URL"])
     if not burst:
         run_scheduled_work()
     run_worker(

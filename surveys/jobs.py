@@ -37,6 +37,20 @@ def request_benchmarks(round_id: int) -> None:
     enqueue_after_commit(recompute_benchmarks, round_id, job_id=f"recompute-benchmarks-{round_id}")
 
 
+def start_round_recompute(round_: Round, requested_by_id: int | None) -> BackgroundTask:
+    """Queue a full recompute of a round with a progress record (shown as a progress bar)."""
+    task = BackgroundTask(
+        kind="recompute_round",
+        description=f"Recompute the results of {round_.name}",
+        requested_by_id=requested_by_id,
+        collaborative_id=round_.collaborative_id,
+    )
+    db.session.add(task)
+    db.session.flush()
+    enqueue_after_commit(recompute_round, round_.id, task.id, job_id=f"recompute-round-{round_.id}")
+    return task
+
+
 def recompute_participation(participation_id: int) -> None:
     """Recompute one member's results for a round, then the round's benchmarks."""
     with unscoped():
@@ -75,7 +89,7 @@ def _progress(task_id: int | None, done: int, total: int, status: TaskStatus) ->
         task.finished_at = utcnow()
 
 
-BATCH = 50
+BATCH = 25
 
 
 def recompute_round(round_id: int, task_id: int | None = None) -> None:

@@ -105,7 +105,7 @@ def _enqueue_coalesced(queue: Queue, request: JobRequest, job_id: str | None = N
         return
     if status == JobStatus.STARTED:
         if job_id == request.job_id:
-            _enqueue_coalesced(queue, request, f"{request.job_id}:again")
+            _enqueue_coalesced(queue, request, f"{request.job_id}-again")
         return
     Job(job_id, connection=queue.connection).delete()
     _enqueue(queue, request, job_id)

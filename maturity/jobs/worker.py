@@ -7,6 +7,7 @@ so a flushed or restarted Redis loses nothing.
 """
 
 import logging
+import os
 import threading
 from collections.abc import Callable
 
@@ -25,11 +26,14 @@ PERIODIC_LOCK = "placewise:periodic-lock"
 class AppWorker(Worker):
     """An RQ worker whose work horses get fresh database connections after the fork."""
 
-    def perform_job(self, job, queue):
+    def perform_job(self, job, queue, *args, **kwargs):
         db.engine.dispose(close=False)
         db.session.remove()
+        # Which process runs the job, for whoever looks after the workers.
+        job.meta["horse_pid"] = os.getpid()
+        job.save_meta()
         try:
-            return super().perform_job(job, queue)
+            return super().perform_job(job, queue, *args, **kwargs)
         finally:
             db.session.remove()
 

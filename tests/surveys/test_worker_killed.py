@@ -1,0 +1,114 @@
+"""QUALITY R12: SIGKILL the work horse mid-aggregation; the job is retried and the results
+equal a from-scratch computation, with exactly one row per key."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+from redis import Redis
+from rq.job import Job
+
+from maturity.db import db
+from maturity.jobs.models import BackgroundTask, TaskStatus
+from maturity.results.models import (
+    BenchmarkResult,
+    DimensionResult,
+    ItemResult,
+    ParticipationResult,
+)
+from surveys.jobs import recompute_round, start_round_recompute
+from surveys.rounds.models import Round
+from surveys.synthetic import Scale, create_synthetic_collaborative
+from tests.jobs_support import app_with_redis, own_redis
+
+REPO = Path(__file__).resolve().parents[2]
+SCALE = Scale(members=150, respondents=20, items=12, seed=12)
+VOLATILE = {"id", "computed_at"}
+LOG = REPO / "test-artifacts" / "worker-killed.log"
+RESULT_TABLES = (ParticipationResult, DimensionResult, ItemResult, BenchmarkResult)
+
+
+def result_snapshot() -> dict[str, list[tuple]]:
+    db.session.expire_all()
+    snapshot = {}
+    for model in RESULT_TABLES:
+        columns = [c for c in model.__table__.columns if c.name not in VOLATILE]
+        rows = db.session.execute(sa.select(*columns)).all()
+        snapshot[model.__tablename__] = sorted(tuple(map(repr, row)) for row in rows)
+    return snapshot
+
+
+def task_state(task_id: int) -> BackgroundTask:
+    db.session.expire_all()
+    return db.session.get(BackgroundTask, task_id)
+
+
+def start_worker(database_url: str, redis_url: str) -> subprocess.Popen:
+    LOG.parent.mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "PLACEWISE_ENV": "development",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "SECRET_KEY": "worker-test-secret-key-0123456789abcdef",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--every", "2"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(LOG, "w"),  # noqa: SIM115 (the worker writes to it until it stops)
+    )
+
+
+def wait_for(predicate, timeout: float, step: float = 0.02):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(step)
+    raise AssertionError("timed out waiting")
+
+
+def test_a_killed_work_horse_is_retried_and_results_equal_a_clean_run(app):
+    collaborative = create_synthetic_collaborative(SCALE)
+    db.session.commit()
+    round_ = db.session.scalars(
+        sa.select(Round).where(Round.collaborative_id == collaborative.id)
+    ).one()
+    with own_redis() as server:
+        redis_app = app_with_redis(app, server.url)
+        with redis_app.app_context():
+            task_id = start_round_recompute(db.session.get(Round, round_.id), None).id
+            db.session.commit()
+        worker = start_worker(app.config["SQLALCHEMY_DATABASE_URI"], server.url)
+        try:
+            job = Job.fetch(f"recompute-round-{round_.id}", connection=Redis.from_url(server.url))
+            midway = wait_for(
+                lambda: (t := task_state(task_id)) and 0 < t.done < t.total - 2 and job.get_meta(),
+                timeout=120,
+            )
+            horse = job.get_meta(refresh=True)["horse_pid"]
+            assert midway and horse != worker.pid
+            os.kill(horse, signal.SIGKILL)
+            finished = wait_for(
+                lambda: task_state(task_id).status == TaskStatus.FINISHED, timeout=120, step=0.2
+            )
+            assert finished
+            assert job.get_status(refresh=True) == "finished"
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)
+    after_kill = result_snapshot()
+    members = SCALE.members
+    dimensions = 2  # 12 items, six to a dimension
+    assert len(after_kill["participation_results"]) == members
+    assert len(after_kill["dimension_results"]) == members * dimensions
+    assert len(after_kill["item_results"]) == members * SCALE.items
+    recompute_round(round_.id)  # a clean, uninterrupted run over the same data
+    assert result_snapshot() == after_kill
