@@ -61,7 +61,7 @@ def start_worker(database_url: str, redis_url: str) -> subprocess.Popen:
         cwd=REPO,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=open(LOG, "w"),  # noqa: SIM115 (the worker writes to it until it stops)
+        stderr=open(LOG, "w"),
     )
 
 
