@@ -11,8 +11,9 @@ from maturity.db import db, utcnow
 class OutboxEmail(db.Model):
     """An email written in the same transaction as the change that caused it.
 
-    With SMTP configured it is sent after commit and ``sent_at`` is set; without SMTP it
-    stays here, readable by admins on the development outbox page.
+    With SMTP configured it is sent after commit, ``sent_at`` is set and the links in its
+    body (which carry secrets) are removed; without SMTP it stays here whole, readable by
+    admins on the development outbox page.
     """
 
     __tablename__ = "outbox_emails"

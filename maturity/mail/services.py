@@ -1,6 +1,7 @@
 """Queue emails with the change that causes them; deliver them after commit."""
 
 import logging
+import re
 import smtplib
 from email.message import EmailMessage
 
@@ -20,6 +21,16 @@ def queue_email(recipient: str, subject: str, body: str) -> OutboxEmail:
     db.session.add(email)
     db.session.flush()
     return email
+
+
+LINK = re.compile(r"https?://\S+")
+LINK_REMOVED = "[link removed once the email was sent]"
+
+
+def without_links(body: str) -> str:
+    """The body with every link replaced: links carry single-use secrets, which must not
+    outlive delivery in the database (only their hashes are kept)."""
+    return LINK.sub(LINK_REMOVED, body)
 
 
 def smtp_is_configured() -> bool:
@@ -64,6 +75,7 @@ def deliver_outbox() -> int:
             log.exception("Could not send email %s", email.id)
             continue
         email.sent_at = utcnow()
+        email.body = without_links(email.body)
         sent += 1
     db.session.commit()
     return sent
