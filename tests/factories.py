@@ -2,15 +2,17 @@
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
+from werkzeug.security import generate_password_hash
 
 from maturity.accounts.models import Role, RoleGrant, User
-from maturity.accounts.passwords import hash_password
 from maturity.collaboratives.models import Collaborative, Membership, PeerVisibility
 from maturity.db import db
 from maturity.organisations.models import Organisation, OrganisationKind
 
 PASSWORD = "correct horse battery staple"
-PASSWORD_HASH = hash_password(PASSWORD)  # hashed once: scrypt is deliberately slow
+# Still scrypt, as in production, but with a low work factor: tests sign in thousands of
+# times, and checking a hash costs what making it did.
+PASSWORD_HASH = generate_password_hash(PASSWORD, method="scrypt:1024:8:1")
 
 
 class BaseFactory(SQLAlchemyModelFactory):

@@ -1,5 +1,7 @@
 """Frameworks: install, import, export, copy into a new draft, edit and publish versions."""
 
+import copy
+from functools import cache
 from importlib.resources import files
 
 import sqlalchemy as sa
@@ -42,10 +44,15 @@ class VersionNotValid(DomainError):
         self.problems = problems
 
 
-def default_framework_spec() -> FrameworkSpec:
-    """The framework shipped with Placewise."""
+@cache
+def _shipped_framework() -> FrameworkSpec:
     text = files("maturity.frameworks").joinpath("default_framework.yaml").read_text("utf-8")
     return read_framework_yaml(text)
+
+
+def default_framework_spec() -> FrameworkSpec:
+    """The framework shipped with Placewise (a copy the caller may change)."""
+    return copy.deepcopy(_shipped_framework())
 
 
 def _item_row(spec: ItemSpec, position: int, dimension: Dimension | None) -> Item:
