@@ -8,11 +8,14 @@ import contextvars
 import os
 import tempfile
 from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
+from sqlalchemy.engine import make_url
 
+from config import database_url
 from maturity.accounts.models import Role, RoleGrant, User
 from maturity.app import create_app
 from maturity.collaboratives.models import Collaborative, Membership
@@ -42,16 +45,55 @@ class RequestIsolatingClient(FlaskClient):
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
+# Under pytest-xdist each worker process gets its own PostgreSQL database and Redis
+# database, so parallel workers never see each other's rows, queues or rate-limit counts.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def _worker_number() -> int:
+    return int(XDIST_WORKER.removeprefix("gw")) if XDIST_WORKER else -1
+
+
+def _own_postgres_database(url: str) -> str:
+    base = make_url(url)
+    name = f"{base.database}_{XDIST_WORKER}"
+    admin = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        exists = connection.scalar(
+            sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        )
+        if not exists:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 def _test_database_url(tmp_dir: str) -> str:
-    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_dir}/placewise-test.db"
+    url = database_url(os.environ.get("TEST_DATABASE_URL") or "")
+    if not url:
+        return f"sqlite:///{tmp_dir}/placewise-test.db"
+    if XDIST_WORKER and url.startswith("postgresql"):
+        return _own_postgres_database(url)
+    return url
+
+
+def _test_redis_url() -> str:
+    url = os.environ.get("REDIS_URL", "")
+    if not url or not XDIST_WORKER:
+        return url
+    parts = urlsplit(url)
+    index = int(parts.path.strip("/") or 0) + 1 + _worker_number()
+    return urlunsplit(parts._replace(path=f"/{index}"))
 
 
 @pytest.fixture(scope="session")
 def app():
     with tempfile.TemporaryDirectory() as tmp_dir:
-        from config import database_url
-
-        app = create_app("test", SQLALCHEMY_DATABASE_URI=database_url(_test_database_url(tmp_dir)))
+        app = create_app(
+            "test",
+            SQLALCHEMY_DATABASE_URI=_test_database_url(tmp_dir),
+            REDIS_URL=_test_redis_url(),
+        )
         app.test_client_class = RequestIsolatingClient
         with app.app_context():
             db.drop_all()

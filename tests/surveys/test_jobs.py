@@ -75,8 +75,8 @@ def test_in_process_jobs_compute_results_right_after_each_submission(embedded_ap
     assert_results_fresh(survey)
 
 
-def machine_redis_url() -> str:
-    url = os.environ.get("REDIS_URL", "")
+def machine_redis_url(app) -> str:
+    url = app.config["REDIS_URL"]
     if not url:
         if os.environ.get("CI"):
             pytest.fail("CI must run the job tests against Redis (REDIS_URL)")
@@ -85,7 +85,7 @@ def machine_redis_url() -> str:
 
 
 def test_with_redis_a_worker_computes_the_results(app, world):
-    redis_app = app_with_redis(app, machine_redis_url())
+    redis_app = app_with_redis(app, machine_redis_url(app))
     redis = redis_app.extensions["redis"]
     queue_for(redis).empty()
     survey = open_round(world)
