@@ -56,8 +56,11 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Two pytest-xdist workers by default (each gets its own database); PYTEST_ARGS adds more.
+PYTEST_WORKERS ?= 2
+
 test: install assets lint
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 clean:
 	rm -rf build $(GOVUK_STATIC) .pytest_cache
