@@ -27,6 +27,7 @@ from maturity.frameworks.services import (
     new_draft_from,
     publish_version,
 )
+from maturity.jobs.models import BackgroundTask
 from maturity.ratelimit import reset_counts
 from surveys.rounds.models import RoundState
 from surveys.rounds.services import change_state, create_round
@@ -57,6 +58,9 @@ ROUTE_ACCESS = {
     "admin.user_toggle_active": ADMIN,
     "admin.outbox_list": ADMIN,
     "admin.audit_list": ADMIN,
+    "admin.job_list": ADMIN,
+    "admin.job_retry": ADMIN,
+    "admin.job_retry_all": ADMIN,
     "collaboratives.collaborative_home": COLLABORATIVE,
     "collaboratives.settings_edit": COLLABORATIVE,
     "collaboratives.member_new": COLLABORATIVE,
@@ -97,6 +101,8 @@ ROUTE_ACCESS = {
     "rounds.round_show": COLLABORATIVE,
     "rounds.round_edit": COLLABORATIVE,
     "rounds.round_state_change": COLLABORATIVE,
+    "rounds.round_recompute": COLLABORATIVE,
+    "rounds.task_show": COLLABORATIVE,
     "participations.participation_list": ORGANISATION,
     "participations.participation_show": ORGANISATION,
     "participations.eligible_staff_update": ORGANISATION,
@@ -149,6 +155,7 @@ class Surveys:
     round_id: int
     participation_id: int
     share_code: str
+    task_id: int
 
 
 @cache
@@ -173,6 +180,11 @@ def _surveys(collaborative: Collaborative, organisation_id: int) -> Surveys:
     change_state(round_, RoundState.OPEN, actor_id=None)
     db.session.flush()
     participation = next(p for p in round_.participations if p.organisation_id == organisation_id)
+    task = BackgroundTask(
+        kind="recompute_round", description="Recompute", collaborative_id=collaborative.id
+    )
+    db.session.add(task)
+    db.session.flush()
     return Surveys(
         version_id=draft.id,
         dimension_id=dimension.id,
@@ -180,6 +192,7 @@ def _surveys(collaborative: Collaborative, organisation_id: int) -> Surveys:
         round_id=round_.id,
         participation_id=participation.id,
         share_code=participation.share_code,
+        task_id=task.id,
     )
 
 
@@ -207,6 +220,7 @@ def _params(organisation, collaborative, membership, grant, user, surveys: Surve
         "item_id": surveys.item_id,
         "round_id": surveys.round_id,
         "participation_id": surveys.participation_id,
+        "task_id": surveys.task_id,
         # Secrets nobody was given: a guess must find nothing.
         "token": secrets.token_urlsafe(32),
         "share_code": secrets.token_urlsafe(16),

@@ -1,7 +1,8 @@
 """Forms used only by platform admins."""
 
+from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
-from wtforms import StringField, SubmitField
+from wtforms import HiddenField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from maturity.accounts.forms import _email_field
@@ -19,3 +20,9 @@ class NewCollaborativeForm(CollaborativeForm):
     )
     convenor_email = _email_field("First convenor's email address")
     submit = SubmitField("Create collaborative", widget=GovSubmitInput())
+
+
+class JobRetryForm(FlaskForm):
+    """The button that puts one failed job back on the queue."""
+
+    job_id = HiddenField(validators=[DataRequired(), Length(max=200)])

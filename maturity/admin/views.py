@@ -1,4 +1,5 @@
-"""Platform administration: organisations, collaboratives, accounts, outbox, audit trail."""
+"""Platform administration: organisations, collaboratives, accounts, outbox, audit trail,
+background jobs."""
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, url_for
@@ -8,12 +9,15 @@ from wtforms.fields.choices import SelectChoice
 
 from maturity.accounts import services as accounts
 from maturity.accounts.models import Role, User
-from maturity.admin.forms import NewCollaborativeForm
+from maturity.admin.forms import JobRetryForm, NewCollaborativeForm
 from maturity.audit.models import AuditEvent
 from maturity.audit.services import record_event
 from maturity.collaboratives.models import Collaborative, PeerVisibility
 from maturity.collaboratives.services import create_collaborative
 from maturity.db import db
+from maturity.errors import DomainError
+from maturity.extensions import get_redis
+from maturity.jobs import monitor
 from maturity.mail.models import OutboxEmail
 from maturity.mail.services import deliver_outbox
 from maturity.organisations.forms import OrganisationForm
@@ -141,3 +145,46 @@ def audit_list():
         .limit(PAGE_SIZE)
     ).all()
     return render_template("admin/audit.html", events=events)
+
+
+@bp.get("/jobs")
+def job_list():
+    """The background queue (waiting, running, scheduled, deferred, failed) and recent tasks."""
+    return render_template(
+        "admin/jobs.html",
+        report=monitor.read_queue(get_redis()),
+        tasks=monitor.recent_tasks(),
+        retry_form=JobRetryForm(),
+    )
+
+
+@bp.post("/jobs/retry")
+def job_retry():
+    """Put one failed job back on the queue."""
+    form = JobRetryForm()
+    if not form.validate_on_submit():
+        flash("Choose a failed job to retry", "error")
+        return redirect(url_for(".job_list"))
+    try:
+        monitor.retry_failed_job(get_redis(), form.job_id.data)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for(".job_list"))
+    record_event("job.retried", "job", form.job_id.data[:64], actor_id=current_user.id)
+    db.session.commit()
+    flash(f"Job {form.job_id.data} is back on the queue", "success")
+    return redirect(url_for(".job_list"))
+
+
+@bp.post("/jobs/retry-all")
+def job_retry_all():
+    """Put every failed job back on the queue."""
+    try:
+        count = monitor.retry_all_failed(get_redis())
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for(".job_list"))
+    record_event("job.retried_all", "job", "failed", actor_id=current_user.id, count=count)
+    db.session.commit()
+    flash(f"{count} failed job{'' if count == 1 else 's'} back on the queue", "success")
+    return redirect(url_for(".job_list"))

@@ -93,13 +93,26 @@ def _number(text: str, part: str) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-class DateInputField(Field):
-    """A date typed as day, month and year, with the GOV.UK date input's error messages."""
+class _DateInput(GovDateInput):
+    """The GOV.UK date input, its group keyed by the field's name (see DateInputField.id)."""
 
-    widget = GovDateInput()
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", field.name)
+        return super().__call__(field, **kwargs)
+
+
+class DateInputField(Field):
+    """A date typed as day, month and year, with the GOV.UK date input's error messages.
+
+    The field's id is its day box's, so the error summary links to a box the cursor can go
+    to (a link to the group's <div> would move neither focus nor the screen reader).
+    """
+
+    widget = _DateInput()
 
     def __init__(self, label: str, subject: str, **kwargs):
         super().__init__(label, **kwargs)
+        self.id = f"{self.id}-day"
         self.subject = subject  # "Opening date", used at the start of messages
         self.problem: str | None = None
 

@@ -19,6 +19,7 @@ from maturity.tenancy import enter_organisation, first_or_404
 from maturity.web import show_domain_error
 from surveys.invitations import services as invitations
 from surveys.responses.counts import ResponseCounts, counts_by_participation, perspective_breakdown
+from surveys.results.status import results_are_current
 from surveys.rounds import services
 from surveys.rounds.forms import (
     EligibleStaffForm,
@@ -105,6 +106,7 @@ def _render_show(participation: Participation, form=None):
         participation=participation,
         round=participation.round,
         counts=counts,
+        is_updating=counts.submitted > 0 and not results_are_current(participation),
         breakdown=perspective_breakdown(participation, counts.submitted, k),
         share_url=url_for(
             "journey.link_start", share_code=participation.share_code, _external=True

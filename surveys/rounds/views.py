@@ -11,10 +11,13 @@ from wtforms.fields.choices import SelectChoice
 from maturity.db import db
 from maturity.errors import DomainError
 from maturity.frameworks.models import Framework, FrameworkVersion, VersionStatus
+from maturity.jobs.models import BackgroundTask
 from maturity.organisations.models import Organisation
 from maturity.tenancy import enter_collaborative, get_or_404
 from maturity.web import show_domain_error
+from surveys.jobs import start_round_recompute
 from surveys.responses.counts import ResponseCounts, counts_by_participation, counts_by_round
+from surveys.results.status import results_are_current
 from surveys.rounds import services
 from surveys.rounds.forms import NewRoundForm, RoundDatesForm, RoundStateForm, uk_date, uk_day
 from surveys.rounds.models import ROUND_TRANSITIONS, Participation, Round, RoundState
@@ -128,9 +131,12 @@ def _member_rows(round_: Round) -> list[dict]:
         .order_by(sa.func.lower(Organisation.name))
     ).all()
     counts = counts_by_participation(p.id for p in participations)
-    return [
-        {"participation": p, "counts": counts.get(p.id, ResponseCounts())} for p in participations
-    ]
+    rows = []
+    for p in participations:
+        row_counts = counts.get(p.id, ResponseCounts())
+        is_updating = row_counts.submitted > 0 and not results_are_current(p)
+        rows.append({"participation": p, "counts": row_counts, "is_updating": is_updating})
+    return rows
 
 
 def _transitions(round_: Round) -> list[tuple[RoundState, str]]:
@@ -144,10 +150,12 @@ def _transitions(round_: Round) -> list[tuple[RoundState, str]]:
 def round_show(round_id: int):
     """A round's state and dates, each member's response counts, and what can happen next."""
     round_ = _round(round_id)
+    rows = _member_rows(round_)
     return render_template(
         "rounds/round_show.html",
         round=round_,
-        rows=_member_rows(round_),
+        rows=rows,
+        is_updating=any(row["is_updating"] for row in rows),
         transitions=_transitions(round_),
         state_form=RoundStateForm(),
     )
@@ -222,3 +230,28 @@ def round_state_change(round_id: int):
     db.session.commit()
     flash(f"{round_.name} {TRANSITION_LABELS[(previous, new_state)][1]}", "success")
     return redirect(show_url)
+
+
+@bp.post("/<int:round_id>/recompute")
+def round_recompute(round_id: int):
+    """Recompute every member's results and the benchmarks, then watch the progress."""
+    round_ = _round(round_id)
+    task = start_round_recompute(round_, current_user.id)
+    db.session.commit()
+    return redirect(url_for(".task_show", round_id=round_.id, task_id=task.id))
+
+
+@bp.get("/<int:round_id>/tasks/<int:task_id>")
+def task_show(round_id: int, task_id: int):
+    """The progress of long work on a round; the page refreshes itself until it is done."""
+    round_ = _round(round_id)
+    task = get_or_404(BackgroundTask, task_id, collaborative_id=g.collaborative.id)
+    # A round recompute counts each member, then one last step for the benchmarks.
+    members_total = max(task.total - 1, 0)
+    return render_template(
+        "rounds/task_show.html",
+        round=round_,
+        task=task,
+        members_done=min(task.done, members_total),
+        members_total=members_total,
+    )
