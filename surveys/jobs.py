@@ -38,12 +38,27 @@ def request_benchmarks(round_id: int) -> None:
 
 
 def start_round_recompute(round_: Round, requested_by_id: int | None) -> BackgroundTask:
-    """Queue a full recompute of a round with a progress record (shown as a progress bar)."""
+    """Queue a full recompute of a round with a progress record (shown as a progress bar).
+
+    While one is still waiting or running, asking again returns that one: the queue would
+    coalesce the second request into it anyway.
+    """
+    unfinished = db.session.scalars(
+        sa.select(BackgroundTask).where(
+            BackgroundTask.kind == "recompute_round",
+            BackgroundTask.collaborative_id == round_.collaborative_id,
+            BackgroundTask.status.in_([TaskStatus.QUEUED, TaskStatus.RUNNING]),
+        )
+    ).all()
+    for task in unfinished:
+        if task.result.get("round_id") == round_.id:
+            return task
     task = BackgroundTask(
         kind="recompute_round",
         description=f"Recompute the results of {round_.name}",
         requested_by_id=requested_by_id,
         collaborative_id=round_.collaborative_id,
+        result={"round_id": round_.id},
     )
     db.session.add(task)
     db.session.flush()

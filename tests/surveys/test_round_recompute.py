@@ -12,6 +12,7 @@ from maturity.db import db, utcnow
 from maturity.frameworks.services import install_default_framework
 from maturity.jobs.models import BackgroundTask, TaskStatus
 from maturity.jobs.queue import queue_for
+from surveys.jobs import start_round_recompute
 from surveys.rounds.services import create_round
 from tests.conftest import RequestIsolatingClient
 from tests.helpers import post_form, sign_in
@@ -187,3 +188,10 @@ def test_the_progress_page_refreshes_only_while_the_work_runs(
     assert (REFRESH in html) is refreshes
     back_link = f">Back to {survey.round.name}</a>"
     assert (back_link in html) is not refreshes
+
+
+def test_asking_again_while_a_recompute_waits_returns_the_same_task(world):
+    survey = open_round(world)
+    first = start_round_recompute(survey.round, None)
+    again = start_round_recompute(survey.round, None)
+    assert again.id == first.id
