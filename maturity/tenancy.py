@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from flask import abort, g
+from flask import Blueprint, abort, g
+from flask_login import login_required
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, with_loader_criteria
 from sqlalchemy.sql import visitors
@@ -122,7 +123,7 @@ def get_or_404(model: type[ModelT], ident: Any, **scope_attrs: Any) -> ModelT:
     """
     try:
         obj = db.session.get(model, ident)
-    except (sa.exc.DataError, ValueError, TypeError):
+    except (sa.exc.DataError, ValueError, TypeError, OverflowError):
         db.session.rollback()
         obj = None
     if obj is None or any(getattr(obj, k) != v for k, v in scope_attrs.items()):
@@ -189,3 +190,37 @@ def enter_collaborative(slug: str) -> Any:
     activate_scope(TenantScope(frozenset(member_ids), frozenset({collaborative.id})))
     g.collaborative = collaborative
     return collaborative
+
+
+def _scope_hooks(blueprint: Blueprint, slug_arg: str, scope_name: str, enter) -> None:
+    @blueprint.url_value_preprocessor
+    def _pull_slug(_endpoint, values):
+        g.scope_slug = values.pop(slug_arg)
+
+    @blueprint.url_defaults
+    def _add_slug(_endpoint, values):
+        if scope_name in g:
+            values.setdefault(slug_arg, getattr(g, scope_name).slug)
+
+    @blueprint.before_request
+    @login_required
+    def _enter_scope():
+        enter(g.scope_slug)
+
+
+def collaborative_blueprint(name: str, import_name: str, path: str = "") -> Blueprint:
+    """A blueprint under ``/c/<collab_slug><path>``: every request first enters the
+    collaborative's scope (its convenors and admins only; 404 for anyone else)."""
+    blueprint = Blueprint(name, import_name, url_prefix=f"/c/<collab_slug>{path}")
+    _scope_hooks(blueprint, "collab_slug", "collaborative", enter_collaborative)
+    return blueprint
+
+
+def organisation_blueprint(name: str, import_name: str, *roles: Any, path: str = "") -> Blueprint:
+    """A blueprint under ``/o/<org_slug><path>``: every request first enters the
+    organisation's scope (people holding one of ``roles`` there, and admins; 404 otherwise)."""
+    blueprint = Blueprint(name, import_name, url_prefix=f"/o/<org_slug>{path}")
+    _scope_hooks(
+        blueprint, "org_slug", "organisation", lambda slug: enter_organisation(slug, *roles)
+    )
+    return blueprint

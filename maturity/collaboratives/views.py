@@ -1,8 +1,8 @@
 """The convenor's area for one collaborative: settings, members, coordinators, convenors."""
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, g, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask import flash, g, redirect, render_template, url_for
+from flask_login import current_user
 from sqlalchemy.orm import contains_eager, selectinload
 from wtforms.fields.choices import SelectChoice
 
@@ -22,30 +22,13 @@ from maturity.errors import DomainError
 from maturity.mail.services import deliver_outbox
 from maturity.organisations.models import Organisation, OrganisationKind
 from maturity.organisations.services import create_organisation, organisation_by_slug
-from maturity.tenancy import enter_collaborative, get_or_404
+from maturity.tenancy import collaborative_blueprint, get_or_404
 from maturity.web import show_domain_error
 
-bp = Blueprint("collaboratives", __name__, url_prefix="/c/<collab_slug>")
+bp = collaborative_blueprint("collaboratives", __name__)
 
 COORDINATOR_CHOICE = [SelectChoice(Role.COORDINATOR.value, "Coordinator")]
 CONVENOR_CHOICE = [SelectChoice(Role.CONVENOR.value, "Convenor")]
-
-
-@bp.url_value_preprocessor
-def _pull_slug(_endpoint, values):
-    g.collab_slug = values.pop("collab_slug")
-
-
-@bp.url_defaults
-def _add_slug(_endpoint, values):
-    if "collaborative" in g:
-        values.setdefault("collab_slug", g.collaborative.slug)
-
-
-@bp.before_request
-@login_required
-def _enter_scope():
-    enter_collaborative(g.collab_slug)
 
 
 def _memberships() -> list[Membership]:

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from functools import wraps
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask import Response, abort, flash, g, redirect, render_template, url_for
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import selectinload
 
@@ -32,30 +32,13 @@ from maturity.frameworks.yaml_io import (
     read_framework_yaml,
     write_framework_yaml,
 )
-from maturity.tenancy import enter_collaborative, first_or_404, get_or_404
+from maturity.tenancy import collaborative_blueprint, first_or_404, get_or_404
 from maturity.web import show_domain_error
 
-bp = Blueprint("frameworks", __name__, url_prefix="/c/<collab_slug>/frameworks")
+bp = collaborative_blueprint("frameworks", __name__, "/frameworks")
 
 # Ids past the column's range are 404s, not database errors (SQLite cannot bind them).
 ID = "int(max=2147483647)"
-
-
-@bp.url_value_preprocessor
-def _pull_slug(_endpoint, values):
-    g.collab_slug = values.pop("collab_slug")
-
-
-@bp.url_defaults
-def _add_slug(_endpoint, values):
-    if "collaborative" in g:
-        values.setdefault("collab_slug", g.collaborative.slug)
-
-
-@bp.before_request
-@login_required
-def _enter_scope():
-    enter_collaborative(g.collab_slug)
 
 
 def _version(version_id: int) -> FrameworkVersion:

@@ -1,8 +1,8 @@
 """The coordinator's area for one organisation: overview and people."""
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, g, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask import flash, g, redirect, render_template, url_for
+from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
@@ -13,31 +13,14 @@ from maturity.collaboratives.models import Membership
 from maturity.db import db
 from maturity.errors import DomainError
 from maturity.mail.services import deliver_outbox
-from maturity.tenancy import enter_organisation, get_or_404
+from maturity.tenancy import get_or_404, organisation_blueprint
 
-bp = Blueprint("organisations", __name__, url_prefix="/o/<org_slug>")
+bp = organisation_blueprint("organisations", __name__, Role.COORDINATOR)
 
 ROLE_CHOICES = [
     SelectChoice(Role.RESPONDENT.value, "Respondent – answers surveys"),
     SelectChoice(Role.COORDINATOR.value, "Coordinator – gets responses in and reads results"),
 ]
-
-
-@bp.url_value_preprocessor
-def _pull_slug(_endpoint, values):
-    g.org_slug = values.pop("org_slug")
-
-
-@bp.url_defaults
-def _add_slug(_endpoint, values):
-    if "organisation" in g:
-        values.setdefault("org_slug", g.organisation.slug)
-
-
-@bp.before_request
-@login_required
-def _enter_scope():
-    enter_organisation(g.org_slug, Role.COORDINATOR)
 
 
 def _people() -> list[RoleGrant]:

@@ -6,8 +6,8 @@ breakdowns hide groups smaller than the collaborative's minimum group size.
 """
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, g, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask import flash, g, redirect, render_template, url_for
+from flask_login import current_user
 
 from maturity.accounts.models import Role
 from maturity.collaboratives.models import Collaborative
@@ -15,7 +15,7 @@ from maturity.db import db
 from maturity.errors import DomainError
 from maturity.mail.services import deliver_outbox
 from maturity.ratelimit import is_over_limit
-from maturity.tenancy import enter_organisation, first_or_404
+from maturity.tenancy import first_or_404, organisation_blueprint
 from maturity.web import show_domain_error
 from surveys.invitations import services as invitations
 from surveys.responses.counts import ResponseCounts, counts_by_participation, perspective_breakdown
@@ -30,28 +30,11 @@ from surveys.rounds.forms import (
 )
 from surveys.rounds.models import NamingConsent, Participation, Round, RoundState
 
-bp = Blueprint("participations", __name__, url_prefix="/o/<org_slug>/rounds")
+bp = organisation_blueprint("participations", __name__, Role.COORDINATOR, path="/rounds")
 bp.add_app_template_filter(uk_date, "uk_date")
 
 # Sending reminders is allowed this many times per rate-limit window for one participation.
 REMINDER_ACTIONS_PER_WINDOW = 3
-
-
-@bp.url_value_preprocessor
-def _pull_slug(_endpoint, values):
-    g.org_slug = values.pop("org_slug")
-
-
-@bp.url_defaults
-def _add_slug(_endpoint, values):
-    if "organisation" in g:
-        values.setdefault("org_slug", g.organisation.slug)
-
-
-@bp.before_request
-@login_required
-def _enter_scope():
-    enter_organisation(g.org_slug, Role.COORDINATOR)
 
 
 def _participation(round_id: int) -> Participation:

@@ -4,8 +4,8 @@ A convenor sees how many of each member's staff have responded, never who respon
 """
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask import abort, flash, g, redirect, render_template, url_for
+from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from maturity.db import db
@@ -13,7 +13,7 @@ from maturity.errors import DomainError
 from maturity.frameworks.models import Framework, FrameworkVersion, VersionStatus
 from maturity.jobs.models import BackgroundTask
 from maturity.organisations.models import Organisation
-from maturity.tenancy import enter_collaborative, get_or_404
+from maturity.tenancy import collaborative_blueprint, get_or_404
 from maturity.web import show_domain_error
 from surveys.jobs import start_round_recompute
 from surveys.responses.counts import ResponseCounts, counts_by_participation, counts_by_round
@@ -22,7 +22,7 @@ from surveys.rounds import services
 from surveys.rounds.forms import NewRoundForm, RoundDatesForm, RoundStateForm, uk_date, uk_day
 from surveys.rounds.models import ROUND_TRANSITIONS, Participation, Round, RoundState
 
-bp = Blueprint("rounds", __name__, url_prefix="/c/<collab_slug>/rounds")
+bp = collaborative_blueprint("rounds", __name__, "/rounds")
 bp.add_app_template_filter(uk_date, "uk_date")
 
 # What the button for each allowed move says, and what the flash says once it is done.
@@ -37,23 +37,6 @@ TRANSITION_LABELS: dict[tuple[RoundState, RoundState], tuple[str, str]] = {
 }
 # Form field names for the service's error fields.
 ERROR_FIELDS = {"opens_at": "opens_on", "closes_at": "closes_on"}
-
-
-@bp.url_value_preprocessor
-def _pull_slug(_endpoint, values):
-    g.collab_slug = values.pop("collab_slug")
-
-
-@bp.url_defaults
-def _add_slug(_endpoint, values):
-    if "collaborative" in g:
-        values.setdefault("collab_slug", g.collaborative.slug)
-
-
-@bp.before_request
-@login_required
-def _enter_scope():
-    enter_collaborative(g.collab_slug)
 
 
 def _round(round_id: int) -> Round:
