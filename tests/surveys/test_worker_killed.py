@@ -38,7 +38,7 @@ def result_snapshot() -> dict[str, list[tuple]]:
     for model in RESULT_TABLES:
         columns = [c for c in model.__table__.columns if c.name not in VOLATILE]
         rows = db.session.execute(sa.select(*columns)).all()
-        snapshot[model.__tablename__] = sorted(tuple(map(repr, row)) for row in rows)
+        snapshot[model.__tablename__] = sorted((tuple(row) for row in rows), key=repr)
     return snapshot
 
 
