@@ -127,7 +127,8 @@ def change_state(round_: Round, new_state: RoundState, *, actor_id: int | None) 
     """Move a round along draft → open → closed → published, refusing any other move."""
     if new_state not in ROUND_TRANSITIONS[round_.state]:
         raise DomainError(
-            f"A {round_.state.value} round cannot become {new_state.value}", field="state"
+            f"A round that is {round_.state.value} cannot become {new_state.value}",
+            field="state",
         )
     previous = round_.state
     round_.state = new_state

@@ -183,9 +183,9 @@ def test_transitions_follow_round_transitions(convenor, world):
 @pytest.mark.parametrize(
     ("state", "target", "message"),
     [
-        (RoundState.DRAFT, "closed", "draft round cannot become closed"),
-        (RoundState.DRAFT, "published", "draft round cannot become published"),
-        (RoundState.OPEN, "published", "open round cannot become published"),
+        (RoundState.DRAFT, "closed", "round that is draft cannot become closed"),
+        (RoundState.DRAFT, "published", "round that is draft cannot become published"),
+        (RoundState.OPEN, "published", "round that is open cannot become published"),
         (RoundState.PUBLISHED, "open", "published round cannot become open"),
         (RoundState.OPEN, "draft", "open round cannot become draft"),
         (RoundState.OPEN, "deleted", "Choose what to do with the round"),
