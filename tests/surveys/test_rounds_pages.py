@@ -186,8 +186,8 @@ def test_transitions_follow_round_transitions(convenor, world):
         (RoundState.DRAFT, "closed", "round that is draft cannot become closed"),
         (RoundState.DRAFT, "published", "round that is draft cannot become published"),
         (RoundState.OPEN, "published", "round that is open cannot become published"),
-        (RoundState.PUBLISHED, "open", "published round cannot become open"),
-        (RoundState.OPEN, "draft", "open round cannot become draft"),
+        (RoundState.PUBLISHED, "open", "round that is published cannot become open"),
+        (RoundState.OPEN, "draft", "round that is open cannot become draft"),
         (RoundState.OPEN, "deleted", "Choose what to do with the round"),
     ],
 )
