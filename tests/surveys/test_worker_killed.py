@@ -11,9 +11,11 @@ from pathlib import Path
 import sqlalchemy as sa
 from redis import Redis
 from rq.job import Job
+from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 
 from maturity.db import db
 from maturity.jobs.models import BackgroundTask, TaskStatus
+from maturity.jobs.queue import queue_for
 from maturity.results.models import (
     BenchmarkResult,
     DimensionResult,
@@ -65,6 +67,13 @@ def start_worker(database_url: str, redis_url: str) -> subprocess.Popen:
     )
 
 
+def queue_is_idle(redis_url: str) -> bool:
+    queue = queue_for(Redis.from_url(redis_url))
+    running = StartedJobRegistry(queue=queue)
+    waiting = ScheduledJobRegistry(queue=queue)
+    return len(queue) == 0 and running.count == 0 and waiting.count == 0
+
+
 def wait_for(predicate, timeout: float, step: float = 0.02):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -101,6 +110,8 @@ def test_a_killed_work_horse_is_retried_and_results_equal_a_clean_run(app):
             )
             assert finished
             assert job.get_status(refresh=True) == "finished"
+            # The worker's periodic reconcile may have queued members too: let it all drain.
+            assert wait_for(lambda: queue_is_idle(server.url), timeout=120, step=0.2)
         finally:
             worker.terminate()
             worker.wait(timeout=30)
