@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from maturity.db import db, utcnow
 from maturity.jobs.models import BackgroundTask, TaskStatus
 from maturity.jobs.queue import enqueue_after_commit
-from maturity.results.models import ParticipationResult
+from maturity.results.models import ALL_RESPONDENTS, DimensionResult, ParticipationResult
 from maturity.tenancy import unscoped
 from surveys.results.compute import compute_participation
 from surveys.results.inputs import load_round_inputs
@@ -148,11 +148,31 @@ def stale_participation_ids() -> list[int]:
         )
 
 
+def stale_benchmark_round_ids() -> list[int]:
+    """Rounds whose benchmarks miss a member's latest results (a reportable member's
+    figures have no rank yet): their benchmark job was coalesced away or lost."""
+    with unscoped():
+        return list(
+            db.session.scalars(
+                sa.select(DimensionResult.round_id)
+                .where(
+                    DimensionResult.segment == ALL_RESPONDENTS,
+                    DimensionResult.suppressed.is_(False),
+                    DimensionResult.rank.is_(None),
+                )
+                .distinct()
+            )
+        )
+
+
 def reconcile() -> int:
-    """Queue results for every member that is behind; return how many were queued."""
+    """Queue results for every member that is behind, and benchmarks for every round that
+    is behind its members; return how many members were queued."""
     stale = stale_participation_ids()
     for participation_id in stale:
         request_participation_results(participation_id)
+    for round_id in stale_benchmark_round_ids():
+        request_benchmarks(round_id)
     db.session.commit()
     if stale:
         log.info("Reconcile queued results for %d participations", len(stale))

@@ -10,7 +10,12 @@ from maturity.db import db
 from maturity.jobs import queue as job_queue
 from maturity.jobs.queue import queue_for
 from maturity.results.models import BenchmarkResult, DimensionResult, ParticipationResult
-from surveys.jobs import reconcile, request_participation_results, stale_participation_ids
+from surveys.jobs import (
+    reconcile,
+    request_participation_results,
+    stale_benchmark_round_ids,
+    stale_participation_ids,
+)
 from surveys.results.status import results_are_current
 from surveys.rounds.models import Participation
 from tests.helpers import CSRF_PATTERN
@@ -175,3 +180,21 @@ def test_a_trigger_while_the_job_runs_queues_one_follow_up(app, world):
                 request_participation_results(survey.participation.id)
                 db.session.commit()
         assert queue_for(redis).job_ids == [job_id, f"{job_id}-again"]
+
+
+def test_reconcile_queues_benchmarks_that_missed_a_member(app, world):
+    with own_redis() as server:
+        redis_app = app_with_redis(app, server.url)
+        redis = Redis.from_url(server.url)
+        survey = open_round(world)
+        submit_all(redis_app, survey)
+        work_queue(redis_app, redis)
+        assert stale_benchmark_round_ids() == []
+        db.session.execute(sa.update(DimensionResult).values(rank=None))
+        db.session.commit()
+        assert stale_benchmark_round_ids() == [survey.round.id]
+        with redis_app.app_context():
+            reconcile()
+        assert f"recompute-benchmarks-{survey.round.id}" in queue_for(redis).job_ids
+        work_queue(redis_app, redis)
+        assert stale_benchmark_round_ids() == []

@@ -22,7 +22,12 @@ from maturity.results.models import (
     ItemResult,
     ParticipationResult,
 )
-from surveys.jobs import recompute_round, start_round_recompute
+from surveys.jobs import (
+    recompute_round,
+    stale_benchmark_round_ids,
+    stale_participation_ids,
+    start_round_recompute,
+)
 from surveys.rounds.models import Round
 from surveys.synthetic import Scale, create_synthetic_collaborative
 from tests.jobs_support import app_with_redis, own_redis
@@ -74,6 +79,15 @@ def queue_is_idle(redis_url: str) -> bool:
     return len(queue) == 0 and running.count == 0 and waiting.count == 0
 
 
+def settled(redis_url: str) -> bool:
+    db.session.expire_all()
+    return (
+        queue_is_idle(redis_url)
+        and not stale_participation_ids()
+        and not stale_benchmark_round_ids()
+    )
+
+
 def wait_for(predicate, timeout: float, step: float = 0.02):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -110,8 +124,9 @@ def test_a_killed_work_horse_is_retried_and_results_equal_a_clean_run(app):
             )
             assert finished
             assert job.get_status(refresh=True) == "finished"
-            # The worker's periodic reconcile may have queued members too: let it all drain.
-            assert wait_for(lambda: queue_is_idle(server.url), timeout=120, step=0.2)
+            # The worker's periodic reconcile may have queued members too: let it all drain
+            # until nothing is queued and nothing is behind.
+            assert wait_for(lambda: settled(server.url), timeout=120, step=0.5)
         finally:
             worker.terminate()
             worker.wait(timeout=30)
