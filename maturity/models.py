@@ -20,6 +20,7 @@ from maturity.results.models import (
     ItemResult,
     ParticipationResult,
 )
+from maturity.storage.models import StoredFile
 
 __all__ = [
     "AccountToken",
@@ -41,5 +42,6 @@ __all__ = [
     "OutboxEmail",
     "ParticipationResult",
     "RoleGrant",
+    "StoredFile",
     "User",
 ]
