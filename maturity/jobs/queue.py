@@ -19,7 +19,7 @@ from flask import Flask, after_this_request, current_app, has_request_context
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, Retry
-from rq.exceptions import DuplicateJobError, NoSuchJobError
+from rq.exceptions import DuplicateJobError, InvalidJobOperation, NoSuchJobError
 from rq.job import Job, JobStatus
 
 from maturity.db import call_after_commit
@@ -75,6 +75,10 @@ def dispatch(app: Flask, request: JobRequest) -> None:
         _enqueue_coalesced(queue_for(redis), request)
     except RedisError:
         log.warning("Redis unreachable; %s left for the reconciler", request.job_id)
+    except Exception:
+        # The transaction has committed: whatever went wrong while queueing, the request
+        # that asked must still succeed, and the reconciler will find the work.
+        log.exception("Could not queue %s; left for the reconciler", request.job_id)
 
 
 def _enqueue(queue: Queue, request: JobRequest, job_id: str) -> None:
@@ -107,8 +111,12 @@ def _enqueue_coalesced(queue: Queue, request: JobRequest, job_id: str | None = N
         if job_id == request.job_id:
             _enqueue_coalesced(queue, request, f"{request.job_id}-again")
         return
-    Job(job_id, connection=queue.connection).delete()
-    _enqueue(queue, request, job_id)
+    try:
+        Job(job_id, connection=queue.connection).delete()
+        _enqueue(queue, request, job_id)
+    except (DuplicateJobError, InvalidJobOperation):
+        # Another process queued the same job between our checks: that one will do.
+        log.info("%s was queued by another process at the same moment", job_id)
 
 
 def run_now(app: Flask, request: JobRequest) -> None:

@@ -5,6 +5,7 @@ import os
 import pytest
 import sqlalchemy as sa
 from redis import Redis
+from rq.exceptions import InvalidJobOperation
 
 from maturity.db import db
 from maturity.jobs import queue as job_queue
@@ -198,3 +199,43 @@ def test_reconcile_queues_benchmarks_that_missed_a_member(app, world):
         assert f"recompute-benchmarks-{survey.round.id}" in queue_for(redis).job_ids
         work_queue(redis_app, redis)
         assert stale_benchmark_round_ids() == []
+
+
+def test_a_race_over_the_same_job_id_never_fails_the_request(app, world, monkeypatch):
+    """Two web processes re-queue the same finished job at once: the loser finds the id
+    taken when it queues. The submission it answers for must still succeed."""
+    with own_redis() as server:
+        redis_app = app_with_redis(app, server.url)
+        queue = queue_for(Redis.from_url(server.url))
+        survey = open_round(world)
+        job_id = f"recompute-participation-{survey.participation.id}"
+        with redis_app.app_context():
+            request_participation_results(survey.participation.id)
+            db.session.commit()
+        finished = queue.fetch_job(job_id)
+        queue.remove(finished)
+        finished.set_status("finished")
+        real_enqueue = job_queue._enqueue
+
+        def enqueue_racing_another_process(queue, request, job_id):
+            if queue.fetch_job(job_id) is None:
+                real_enqueue(queue, request, job_id)  # the other process got there first
+            raise job_queue.DuplicateJobError(job_id)
+
+        monkeypatch.setattr(job_queue, "_enqueue", enqueue_racing_another_process)
+        submit_all(redis_app, survey)
+        assert queue.job_ids == [job_id]
+
+
+def test_any_queueing_error_after_commit_is_left_for_the_reconciler(app, world, monkeypatch):
+    with own_redis() as server:
+        redis_app = app_with_redis(app, server.url)
+        survey = open_round(world)
+
+        def broken(queue, request, job_id=None):
+            raise InvalidJobOperation("job is being deleted")
+
+        monkeypatch.setattr(job_queue, "_enqueue_coalesced", broken)
+        submit_all(redis_app, survey)
+        assert participation(survey).answers_version == RESPONDENTS
+        assert stale_participation_ids() == [survey.participation.id]
