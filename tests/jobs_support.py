@@ -9,8 +9,10 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from redis import Redis
@@ -20,6 +22,7 @@ from maturity.app import create_app
 from maturity.jobs.queue import queue_for
 
 REDIS_SERVER = shutil.which("redis-server")
+REPO = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:
@@ -101,3 +104,23 @@ def work_queue(app_, redis) -> None:
     """Run every queued job in this process with a real RQ worker, then stop."""
     with app_.app_context():
         SimpleWorker([queue_for(redis)], connection=redis).work(burst=True)
+
+
+def start_worker(database_url: str, redis_url: str, *, every: int, log_name: str):
+    """A real `flask --app wsgi worker` process; its log goes to test-artifacts/."""
+    log = REPO / "test-artifacts" / log_name
+    log.parent.mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "PLACEWISE_ENV": "development",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "SECRET_KEY": "worker-test-secret-key-0123456789abcdef",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--every", str(every)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(log, "w"),
+    )

@@ -1,15 +1,21 @@
 """The RQ worker, run in the app's context: `flask --app wsgi worker`.
 
-Besides RQ's own scheduler, the worker runs a periodic task (one worker at a time, under a
+Besides RQ's own scheduler, the worker runs periodic work (one worker at a time, under a
 Redis lock) that the collection package registers: opening and closing rounds on time and
 re-queuing results that are behind. The database, not Redis, is the record of what is due,
 so a flushed or restarted Redis loses nothing.
+
+The periodic work runs in the worker's own loop, between jobs, as one of its maintenance
+tasks, never in a thread: RQ forks a work horse for every job and a scheduler process, and
+a fork taken while another thread holds a lock (the import lock, logging's, a connection
+pool's) leaves the child waiting on it forever.
 """
 
+import _strptime  # noqa: F401  imported before any fork, as time.strptime does lazily
 import logging
 import os
-import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import Flask
 from redis import Redis
@@ -23,8 +29,34 @@ log = logging.getLogger(__name__)
 PERIODIC_LOCK = "placewise:periodic-lock"
 
 
+@dataclass
+class PeriodicWork:
+    """A task run every ``every`` seconds by one worker of all those sharing a Redis."""
+
+    app: Flask
+    redis: Redis
+    task: Callable[[], None]
+    every: int
+
+    def run_once(self) -> None:
+        """Run the task unless another worker ran it less than ``every`` seconds ago."""
+        try:
+            if not self.redis.set(PERIODIC_LOCK, "1", nx=True, ex=max(self.every - 1, 1)):
+                return
+            with self.app.app_context():
+                self.task()
+                db.session.remove()
+        except RedisError:
+            log.warning("Redis unreachable; periodic work waits for it")
+        except Exception:
+            log.exception("Periodic work failed")
+
+
 class AppWorker(Worker):
-    """An RQ worker whose work horses get fresh database connections after the fork."""
+    """An RQ worker whose work horses get fresh database connections after the fork, and
+    which runs the periodic work with its maintenance tasks."""
+
+    periodic: PeriodicWork | None = None
 
     def perform_job(self, job, queue, *args, **kwargs):
         db.engine.dispose(close=False)
@@ -37,40 +69,24 @@ class AppWorker(Worker):
         finally:
             db.session.remove()
 
-
-def _run_periodic_once(app: Flask, redis: Redis, task: Callable[[], None], every: int) -> None:
-    try:
-        if not redis.set(PERIODIC_LOCK, "1", nx=True, ex=max(every - 1, 1)):
-            return
-        with app.app_context():
-            task()
-            db.session.remove()
-    except RedisError:
-        log.warning("Redis unreachable; periodic work waits for it")
-    except Exception:
-        log.exception("Periodic work failed")
-
-
-def start_periodic(
-    app: Flask, redis: Redis, task: Callable[[], None], every: int
-) -> threading.Event:
-    """Run ``task`` every ``every`` seconds in a daemon thread; set the event to stop."""
-    stop = threading.Event()
-
-    def loop() -> None:
-        while not stop.is_set():
-            _run_periodic_once(app, redis, task, every)
-            stop.wait(every)
-
-    threading.Thread(target=loop, name="placewise-periodic", daemon=True).start()
-    return stop
+    def run_maintenance_tasks(self):
+        super().run_maintenance_tasks()
+        if self.periodic is not None:
+            self.periodic.run_once()
 
 
 def run_worker(app: Flask, redis: Redis, *, burst: bool, periodic=None, every: int = 60) -> None:
-    """Work the Placewise queue until stopped (or until it is empty, with ``burst``)."""
-    stop = start_periodic(app, redis, periodic, every) if periodic and not burst else None
-    try:
-        AppWorker([queue_for(redis)], connection=redis).work(with_scheduler=True, burst=burst)
-    finally:
-        if stop is not None:
-            stop.set()
+    """Work the Placewise queue until stopped (or until it is empty, with ``burst``).
+
+    While idle the worker wakes every ``every`` seconds for its maintenance tasks; while a
+    job runs, the periodic work waits for it (or is done by another, idle worker).
+    """
+    worker = AppWorker(
+        [queue_for(redis)],
+        connection=redis,
+        maintenance_interval=every,
+        worker_ttl=every + 15,  # RQ blocks on the queue for worker_ttl - 15 seconds
+    )
+    if periodic and not burst:
+        worker.periodic = PeriodicWork(app, redis, periodic, every)
+    worker.work(with_scheduler=True, burst=burst)

@@ -4,9 +4,7 @@ equal a from-scratch computation, with exactly one row per key."""
 import os
 import signal
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import sqlalchemy as sa
 from redis import Redis
@@ -31,11 +29,11 @@ from surveys.jobs import (
 from surveys.rounds.models import Round
 from surveys.synthetic import Scale, create_synthetic_collaborative
 from tests.jobs_support import app_with_redis, own_redis
+from tests.jobs_support import start_worker as start_worker_process
 
-REPO = Path(__file__).resolve().parents[2]
 SCALE = Scale(members=150, respondents=20, items=12, seed=12)
 VOLATILE = {"id", "computed_at"}
-LOG = REPO / "test-artifacts" / "worker-killed.log"
+LOG_NAME = "worker-killed.log"
 RESULT_TABLES = (ParticipationResult, DimensionResult, ItemResult, BenchmarkResult)
 
 
@@ -55,21 +53,7 @@ def task_state(task_id: int) -> BackgroundTask:
 
 
 def start_worker(database_url: str, redis_url: str) -> subprocess.Popen:
-    LOG.parent.mkdir(parents=True, exist_ok=True)
-    env = {
-        **os.environ,
-        "PLACEWISE_ENV": "development",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "SECRET_KEY": "worker-test-secret-key-0123456789abcdef",
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--every", "2"],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=open(LOG, "w"),
-    )
+    return start_worker_process(database_url, redis_url, every=2, log_name=LOG_NAME)
 
 
 def queue_is_idle(redis_url: str) -> bool:
