@@ -17,7 +17,7 @@ from maturity.tenancy import collaborative_blueprint, get_or_404
 from maturity.web import show_domain_error
 from surveys.jobs import start_round_recompute
 from surveys.responses.counts import ResponseCounts, counts_by_participation, counts_by_round
-from surveys.results.status import results_are_current
+from surveys.results.status import participations_behind
 from surveys.rounds import services
 from surveys.rounds.forms import NewRoundForm, RoundDatesForm, RoundStateForm, uk_date, uk_day
 from surveys.rounds.models import ROUND_TRANSITIONS, Participation, Round, RoundState
@@ -114,10 +114,11 @@ def _member_rows(round_: Round) -> list[dict]:
         .order_by(sa.func.lower(Organisation.name))
     ).all()
     counts = counts_by_participation(p.id for p in participations)
+    behind = participations_behind(participations)
     rows = []
     for p in participations:
         row_counts = counts.get(p.id, ResponseCounts())
-        is_updating = row_counts.submitted > 0 and not results_are_current(p)
+        is_updating = row_counts.submitted > 0 and p.id in behind
         rows.append({"participation": p, "counts": row_counts, "is_updating": is_updating})
     return rows
 

@@ -2,10 +2,13 @@
 
 import re
 
+import sqlalchemy as sa
 from redis import Redis
 
 from maturity.db import db
 from surveys.jobs import reconcile
+from surveys.results.status import participations_behind
+from surveys.rounds.models import Participation
 from tests.conftest import RequestIsolatingClient
 from tests.helpers import CSRF_PATTERN, sign_in
 from tests.jobs_support import app_with_redis, own_redis, work_queue
@@ -42,6 +45,15 @@ def member_row(html: str, name: str) -> str:
     return match.group(0)
 
 
+def members_behind(survey) -> set[int]:
+    db.session.expire_all()
+    participations = db.session.scalars(
+        sa.select(Participation).where(Participation.round_id == survey.round.id)
+    ).all()
+    assert len(participations) == 2
+    return participations_behind(participations)
+
+
 def test_pages_say_results_are_updating_until_the_worker_catches_up(app, world):
     with own_redis() as server:
         redis_app = app_with_redis(app, server.url)
@@ -62,6 +74,7 @@ def test_pages_say_results_are_updating_until_the_worker_catches_up(app, world):
         assert NOTICE in html
         assert UPDATING_TAG in member_row(html, "Home Council")
         assert UPDATING_TAG not in member_row(html, "Peer Council"), "no submissions there"
+        assert members_behind(survey) == {survey.participation.id}
 
         server.start()
         with redis_app.app_context():
@@ -73,6 +86,7 @@ def test_pages_say_results_are_updating_until_the_worker_catches_up(app, world):
         html = convenor.get(convenor_page).get_data(as_text=True)
         assert NOTICE not in html
         assert UPDATING_TAG not in member_row(html, "Home Council")
+        assert members_behind(survey) == set()
         assert f'<td class="govuk-table__cell govuk-table__cell--numeric">{RESPONDENTS}</td>' in (
             member_row(html, "Home Council")
         )
