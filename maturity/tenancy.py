@@ -80,7 +80,7 @@ def _filter_exists(statement: sa.Select, scope: TenantScope) -> sa.Select:
 @event.listens_for(TenantAwareSession, "do_orm_execute")
 def _filter_by_tenant(state: ORMExecuteState) -> None:
     scope: TenantScope | None = state.session.info.get(SCOPE_KEY)
-    if scope is None or not state.is_select:
+    if scope is None or not (state.is_select or state.is_update or state.is_delete):
         return
     statement = state.statement
     if isinstance(statement, sa.Select) and not state.is_relationship_load:

@@ -289,6 +289,30 @@ def test_aliases_are_filtered(rows):
     assert db.session.scalars(foreign).all() == []
 
 
+def test_bulk_update_changes_only_the_scopes_rows(rows):
+    activate_scope(rows.scope)
+    db.session.execute(
+        sa.update(Organisation).values(name="Renamed"),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.commit()
+
+    with unscoped():
+        names = dict(db.session.execute(sa.select(Organisation.id, Organisation.name)).all())
+    assert {names[i] for i in rows.home[Organisation]} == {"Renamed"}
+    assert all(names[i] != "Renamed" for i in rows.foreign[Organisation])
+
+
+def test_bulk_delete_removes_only_the_scopes_rows(rows):
+    activate_scope(rows.scope)
+    db.session.execute(sa.delete(AuditEvent), execution_options={"synchronize_session": False})
+    db.session.commit()
+
+    with unscoped():
+        left = set(db.session.scalars(sa.select(AuditEvent.id)))
+    assert left == rows.foreign[AuditEvent]
+
+
 def test_unscoped_lifts_the_filter_and_restores_it(rows):
     activate_scope(rows.scope)
 
