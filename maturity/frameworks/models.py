@@ -80,14 +80,20 @@ class Framework(db.Model):
         return self.versions[-1] if self.versions else None
 
 
+# The tenant criteria's subqueries read the plain tables, not the mapped classes: the tenant
+# filter would otherwise filter each subquery again with its own criteria, nesting them.
+
+
 def _frameworks_in(scope: TenantScope) -> sa.Select:
-    return sa.select(Framework.id).where(Framework.collaborative_id.in_(scope.collaborative_ids))
+    frameworks = Framework.__table__
+    return sa.select(frameworks.c.id).where(
+        frameworks.c.collaborative_id.in_(scope.collaborative_ids)
+    )
 
 
 def _versions_in(scope: TenantScope) -> sa.Select:
-    return sa.select(FrameworkVersion.id).where(
-        FrameworkVersion.framework_id.in_(_frameworks_in(scope))
-    )
+    versions = FrameworkVersion.__table__
+    return sa.select(versions.c.id).where(versions.c.framework_id.in_(_frameworks_in(scope)))
 
 
 class FrameworkVersion(db.Model):
@@ -219,8 +225,11 @@ class LevelDescriptor(db.Model):
     @classmethod
     def tenant_criteria(cls, scope: TenantScope) -> sa.ColumnElement[bool]:
         """Only descriptors of the scope's dimensions."""
-        dimensions = sa.select(Dimension.id).where(Dimension.version_id.in_(_versions_in(scope)))
-        return cls.dimension_id.in_(dimensions)
+        dimensions = Dimension.__table__
+        in_scope = sa.select(dimensions.c.id).where(
+            dimensions.c.version_id.in_(_versions_in(scope))
+        )
+        return cls.dimension_id.in_(in_scope)
 
 
 class Item(db.Model):

@@ -87,10 +87,11 @@ class ResponseScore(db.Model):
     @classmethod
     def tenant_criteria(cls, scope: TenantScope) -> sa.ColumnElement[bool]:
         """Only scores of the scope's participations."""
-        participations = sa.select(Participation.id).where(
-            Participation.organisation_id.in_(scope.organisation_ids)
+        participations = Participation.__table__  # plain: see maturity/frameworks/models.py
+        in_scope = sa.select(participations.c.id).where(
+            participations.c.organisation_id.in_(scope.organisation_ids)
         )
-        return cls.participation_id.in_(participations)
+        return cls.participation_id.in_(in_scope)
 
 
 class Answer(db.Model):
@@ -111,7 +112,8 @@ class Answer(db.Model):
     @classmethod
     def tenant_criteria(cls, scope: TenantScope) -> sa.ColumnElement[bool]:
         """Only answers of responses in the scope's organisations."""
-        responses = sa.select(Response.id).where(
-            Response.organisation_id.in_(scope.organisation_ids)
+        responses = Response.__table__  # plain: see maturity/frameworks/models.py
+        in_scope = sa.select(responses.c.id).where(
+            responses.c.organisation_id.in_(scope.organisation_ids)
         )
-        return cls.response_id.in_(responses)
+        return cls.response_id.in_(in_scope)

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from flask_login import login_user
+from sqlalchemy import event
 from sqlalchemy.orm import aliased, joinedload, selectinload
 from werkzeug.exceptions import NotFound
 
@@ -23,6 +24,8 @@ from maturity.audit.models import AuditEvent
 from maturity.audit.services import record_event
 from maturity.collaboratives.models import Collaborative, Membership
 from maturity.db import db
+from maturity.frameworks.models import LevelDescriptor
+from maturity.frameworks.services import install_default_framework
 from maturity.organisations.models import Organisation
 from maturity.tenancy import (
     SCOPE_KEY,
@@ -311,6 +314,32 @@ def test_bulk_delete_removes_only_the_scopes_rows(rows):
     with unscoped():
         left = set(db.session.scalars(sa.select(AuditEvent.id)))
     assert left == rows.foreign[AuditEvent]
+
+
+def test_criteria_subqueries_are_not_filtered_again(world, rows):
+    """Each tenant model's criteria appear once: a subquery inside one model's criteria is
+    not itself re-filtered, which nested the filter exponentially (seconds per lazy load)."""
+    version = install_default_framework(world.collaborative)
+    db.session.commit()
+    dimension_id = version.dimensions[0].id
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    activate_scope(rows.scope)
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        descriptors = db.session.scalars(
+            sa.select(LevelDescriptor).where(LevelDescriptor.dimension_id == dimension_id)
+        ).all()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+    assert len(descriptors) == len(version.levels)
+    (sql,) = statements
+    assert sql.count("FROM frameworks") == 1
+    assert sql.count("FROM framework_versions") == 1
 
 
 def test_unscoped_lifts_the_filter_and_restores_it(rows):
