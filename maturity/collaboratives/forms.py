@@ -2,12 +2,13 @@
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import IntegerField, RadioField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -76,6 +77,15 @@ class CollaborativeForm(FlaskForm):
 class CollaborativeSettingsForm(FlaskForm):
     peer_visibility = _visibility_field()
     min_group_size = _min_group_size_field()
+    respondent_rows_export = BooleanField(
+        "Allow exports of anonymised respondent-level rows",
+        description=(
+            "One row per submitted response, with the member and the respondent's answers "
+            "(including role and other attributes), never names, emails or times. Members "
+            "with fewer respondents than the smallest group to report are left out."
+        ),
+        widget=GovCheckboxInput(),
+    )
     submit = SubmitField("Save settings", widget=GovSubmitInput())
 
 

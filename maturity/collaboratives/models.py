@@ -47,6 +47,8 @@ class Collaborative(db.Model):
         enum_column(PeerVisibility, "peer_visibility"), default=PeerVisibility.NAMED
     )
     min_group_size: Mapped[int] = mapped_column(default=DEFAULT_MIN_GROUP_SIZE)
+    # Whether the convenor may export anonymised respondent-level rows (off unless chosen).
+    respondent_rows_export: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     convening_organisation: Mapped[Organisation] = relationship()

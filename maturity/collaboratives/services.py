@@ -68,14 +68,24 @@ def update_settings(
     *,
     peer_visibility: PeerVisibility,
     min_group_size: int,
+    respondent_rows_export: bool | None = None,
     actor_id: int | None,
 ) -> None:
-    """Change who sees peers' names and the smallest group any figure may describe."""
+    """Change who sees peers' names, the smallest group any figure may describe and
+    whether respondent-level rows may be exported (None leaves that as it is)."""
     changes = {}
     if collaborative.peer_visibility != peer_visibility:
         changes["peer_visibility"] = [collaborative.peer_visibility.value, peer_visibility.value]
     if collaborative.min_group_size != min_group_size:
         changes["min_group_size"] = [collaborative.min_group_size, min_group_size]
+    if respondent_rows_export is not None and (
+        collaborative.respondent_rows_export != respondent_rows_export
+    ):
+        changes["respondent_rows_export"] = [
+            collaborative.respondent_rows_export,
+            respondent_rows_export,
+        ]
+        collaborative.respondent_rows_export = respondent_rows_export
     collaborative.peer_visibility = peer_visibility
     collaborative.min_group_size = min_group_size
     if changes:

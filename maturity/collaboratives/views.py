@@ -66,13 +66,14 @@ def collaborative_home():
 
 @bp.route("/settings", methods=["GET", "POST"])
 def settings_edit():
-    """Change peer visibility and the minimum group size."""
+    """Change peer visibility, the minimum group size and respondent-level exports."""
     form = CollaborativeSettingsForm(obj=g.collaborative)
     if form.validate_on_submit():
         services.update_settings(
             g.collaborative,
             peer_visibility=PeerVisibility(form.peer_visibility.data),
             min_group_size=form.min_group_size.data,
+            respondent_rows_export=form.respondent_rows_export.data,
             actor_id=current_user.id,
         )
         db.session.commit()

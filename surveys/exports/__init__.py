@@ -1,0 +1,1 @@
+"""Respondent-level exports and imports of a round's responses, in one wide format."""
