@@ -1,6 +1,7 @@
 """Imports every model so SQLAlchemy's metadata and Alembic see the whole schema."""
 
 from maturity.accounts.models import AccountToken, AuthSession, RoleGrant, User
+from maturity.api.models import ApiToken
 from maturity.audit.models import AuditEvent
 from maturity.collaboratives.models import Collaborative, Membership
 from maturity.frameworks.models import (
@@ -24,6 +25,7 @@ from maturity.storage.models import StoredFile
 
 __all__ = [
     "AccountToken",
+    "ApiToken",
     "AuditEvent",
     "AuthSession",
     "BackgroundTask",

@@ -56,3 +56,18 @@ def reset_counts() -> None:
         keys = list(redis.scan_iter(match=f"{KEY_PREFIX}*", count=1000))
         if keys:
             redis.delete(*keys)
+
+
+def attempts_so_far(bucket: str, identity: str) -> int:
+    """How many attempts ``identity`` has made in ``bucket`` this window, counting none."""
+    key = f"{KEY_PREFIX}{bucket}:{identity}"
+    redis = get_redis()
+    if redis is not None:
+        try:
+            return int(redis.get(key) or 0)
+        except RedisError:
+            pass
+    with _lock:
+        count, started = _local_counts.get(key, (0, time.monotonic()))
+        window = current_app.config["RATE_LIMIT_WINDOW_SECONDS"]
+        return 0 if time.monotonic() - started >= window else count

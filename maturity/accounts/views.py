@@ -12,7 +12,8 @@ from maturity.accounts.forms import (
 )
 from maturity.accounts.session import sign_in as start_signed_in_session
 from maturity.accounts.session import sign_out as end_signed_in_session
-from maturity.db import db
+from maturity.api.tokens import tokens_of
+from maturity.db import db, utcnow
 from maturity.errors import DomainError
 from maturity.mail.services import deliver_outbox
 from maturity.ratelimit import is_over_limit
@@ -101,8 +102,9 @@ def password_set(token: str):
 @bp.get("/account")
 @login_required
 def account():
-    """The signed-in person's details and roles."""
-    return render_template("accounts/account.html")
+    """The signed-in person's details, roles and API tokens."""
+    api_tokens = tokens_of(current_user)
+    return render_template("accounts/account.html", api_tokens=api_tokens, now=utcnow())
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
