@@ -83,6 +83,17 @@ def _copy_or_insert(table: sa.Table, rows: list[dict]) -> None:
         connection.execute(sa.insert(table), rows[start : start + INSERT_BATCH])
 
 
+def advance_id_sequence(table: sa.Table) -> None:
+    """Move a PostgreSQL id sequence past rows loaded with explicit ids (COPY does not), so
+    the next ORM insert gets a fresh id. SQLite needs nothing: it takes max(id) + 1."""
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        return
+    next_id = sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0) + 1).scalar_subquery()
+    sequence = sa.func.pg_get_serial_sequence(table.name, "id")
+    connection.execute(sa.select(sa.func.setval(sequence, next_id, False)))
+
+
 def _members(collaborative: Collaborative, count: int) -> list[Organisation]:
     organisations = [
         Organisation(
@@ -105,55 +116,71 @@ def _next_id(model) -> int:
     return (db.session.scalar(sa.select(sa.func.max(model.id))) or 0) + 1
 
 
-def _fill_round(round_: Round, version: FrameworkVersion, scale: Scale, rng: random.Random):
-    shape = shape_of(version)
-    participations = db.session.scalars(
-        sa.select(Participation).where(Participation.round_id == round_.id)
-    ).all()
-    response_id, responses, answers, scores = _next_id(Response), [], [], []
-    when = round_.opens_at + timedelta(days=1)
-    for participation in participations:
-        maturity = rng.uniform(1.3, 3.5)
-        for _ in range(scale.respondents):
-            given = {}
-            for item in shape.scored_items:
-                seen = maturity + rng.gauss(0, 0.6)
-                if item.kind == "level":
-                    given[item.item_id] = str(min(LEVELS, max(1, round(seen))))
-                else:
-                    agreement = min(5, max(1, round(1 + (seen - 1) * 4 / (LEVELS - 1))))
-                    given[item.item_id] = str(6 - agreement if item.is_reversed else agreement)
-            responses.append(
-                {
-                    "id": response_id,
-                    "participation_id": participation.id,
-                    "organisation_id": participation.organisation_id,
-                    "resume_token_hash": hash_token(f"synthetic-{round_.id}-{response_id}"),
-                    "status": ResponseStatus.SUBMITTED.value,
-                    "started_at": when,
-                    "updated_at": when,
-                    "submitted_at": when,
-                }
-            )
-            answers.extend(
-                {"response_id": response_id, "item_id": i, "value": v} for i, v in given.items()
-            )
+def _answers_of(shape, maturity: float, rng: random.Random) -> dict[int, str]:
+    given = {}
+    for item in shape.scored_items:
+        seen = maturity + rng.gauss(0, 0.6)
+        if item.kind == "level":
+            given[item.item_id] = str(min(LEVELS, max(1, round(seen))))
+        else:
+            agreement = min(5, max(1, round(1 + (seen - 1) * 4 / (LEVELS - 1))))
+            given[item.item_id] = str(6 - agreement if item.is_reversed else agreement)
+    return given
+
+
+def _fill_participation(
+    participation: Participation, shape, scale: Scale, first_id: int, when, rng: random.Random
+) -> None:
+    responses, answers, scores = [], [], []
+    maturity = rng.uniform(1.3, 3.5)
+    for response_id in range(first_id, first_id + scale.respondents):
+        given = _answers_of(shape, maturity, rng)
+        responses.append(
+            {
+                "id": response_id,
+                "participation_id": participation.id,
+                "organisation_id": participation.organisation_id,
+                "resume_token_hash": hash_token(f"synthetic-{participation.id}-{response_id}"),
+                "status": ResponseStatus.SUBMITTED.value,
+                "started_at": when,
+                "updated_at": when,
+                "submitted_at": when,
+            }
+        )
+        answers.extend(
+            {"response_id": response_id, "item_id": i, "value": v} for i, v in given.items()
+        )
+        scores.extend(
+            {
+                "response_id": response_id,
+                "participation_id": participation.id,
+                "dimension_key": key,
+                "score": score,
+            }
             for key, score in respondent_dimension_scores(
                 shape.scored_items, given, shape.levels
-            ).items():
-                scores.append(
-                    {
-                        "response_id": response_id,
-                        "participation_id": participation.id,
-                        "dimension_key": key,
-                        "score": score,
-                    }
-                )
-            response_id += 1
-        participation.answers_version = scale.respondents
+            ).items()
+        )
     _copy_or_insert(Response.__table__, responses)
     _copy_or_insert(Answer.__table__, answers)
     _copy_or_insert(ResponseScore.__table__, scores)
+    participation.answers_version = scale.respondents
+
+
+def _fill_round(round_: Round, version: FrameworkVersion, scale: Scale, rng: random.Random):
+    """Load every member's submitted responses, one member at a time (memory stays flat)."""
+    shape = shape_of(version)
+    participations = db.session.scalars(
+        sa.select(Participation)
+        .where(Participation.round_id == round_.id)
+        .order_by(Participation.id)
+    ).all()
+    first_id = _next_id(Response)
+    when = round_.opens_at + timedelta(days=1)
+    for participation in participations:
+        _fill_participation(participation, shape, scale, first_id, when, rng)
+        first_id += scale.respondents
+    advance_id_sequence(Response.__table__)
 
 
 def create_synthetic_collaborative(

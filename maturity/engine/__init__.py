@@ -5,8 +5,8 @@ comes back.
 """
 
 from maturity.engine.benchmarks import Benchmark, Rank, benchmark, ranks
-from maturity.engine.change import Change, Direction, change_between
-from maturity.engine.levels import BAND_TOLERANCE, default_band_floors, level_for
+from maturity.engine.change import Change, Direction, change_between, change_of
+from maturity.engine.levels import BAND_TOLERANCE, default_band_floors, level_for, levels_for
 from maturity.engine.overall import (
     REGISTRY,
     OverallMethod,
@@ -23,7 +23,13 @@ from maturity.engine.scoring import (
     respondent_dimension_scores,
     score_answer,
 )
-from maturity.engine.statistics import CONFIDENCE, Summary, level_distribution, summarise
+from maturity.engine.statistics import (
+    CONFIDENCE,
+    Summary,
+    level_distribution,
+    summarise,
+    summarise_counted,
+)
 from maturity.engine.suppression import breakdown, is_recoverable, is_reportable, suppress_cells
 
 __all__ = [
@@ -43,18 +49,21 @@ __all__ = [
     "benchmark",
     "breakdown",
     "change_between",
+    "change_of",
     "default_band_floors",
     "has_enough_answers",
     "is_recoverable",
     "is_reportable",
     "level_distribution",
     "level_for",
+    "levels_for",
     "mean_of_dimensions",
     "overall_score",
     "ranks",
     "respondent_dimension_scores",
     "score_answer",
     "summarise",
+    "summarise_counted",
     "suppress_cells",
     "weakest_link",
 ]

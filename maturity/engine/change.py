@@ -58,7 +58,11 @@ def change_between(previous: Sequence[float], current: Sequence[float]) -> Chang
     """Compare two rounds' scores: difference of means, its 95% Welch CI and the direction."""
     if not previous or not current:
         return Change(None, None, None, "steady")
-    before, after = summarise(previous), summarise(current)
+    return change_of(summarise(previous), summarise(current))
+
+
+def change_of(before: Summary, after: Summary) -> Change:
+    """``change_between`` for rounds already summarised (a recompute has the summaries)."""
     difference = after.mean - before.mean
     if before.n < 2 or after.n < 2:
         return Change(difference, None, None, "steady")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import pairwise
 
 from maturity.engine.scoring import check_levels
@@ -32,7 +32,16 @@ def check_band_floors(band_floors: Sequence[float]) -> None:
 
 def level_for(mean: float, band_floors: Sequence[float]) -> int:
     """Return the highest level whose floor the mean reaches (level 1 below every floor)."""
+    return levels_for([mean], band_floors)[0]
+
+
+def levels_for(means: Iterable[float], band_floors: Sequence[float]) -> list[int]:
+    """Return ``level_for`` of every mean, checking the floors once (a round's level
+    distributions place hundreds of thousands of respondent scores)."""
     check_band_floors(band_floors)
-    if not math.isfinite(mean):
-        raise ValueError(f"a level needs a finite mean, not {mean!r}")
-    return max(1, bisect_right(band_floors, mean + BAND_TOLERANCE))
+    levels = []
+    for mean in means:
+        if not math.isfinite(mean):
+            raise ValueError(f"a level needs a finite mean, not {mean!r}")
+        levels.append(max(1, bisect_right(band_floors, mean + BAND_TOLERANCE)))
+    return levels

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain, repeat
 
 from scipy import stats
 
@@ -61,11 +63,16 @@ def t_interval(centre: float, standard_error: float, df: float) -> tuple[float, 
 def quantile(values: Sequence[float], q: float) -> float:
     """The q-quantile of sorted values by linear interpolation, exactly as numpy's
     ``percentile(method="linear")`` computes it (without numpy's per-call overhead)."""
-    position = (len(values) - 1) * q
+    return _interpolated_quantile(values.__getitem__, len(values), q)
+
+
+def _interpolated_quantile(at: Callable[[int], float], n: int, q: float) -> float:
+    """The q-quantile of n sorted values, the i-th of which is ``at(i)``."""
+    position = (n - 1) * q
     below = math.floor(position)
     fraction = position - below
-    above = min(below + 1, len(values) - 1)
-    low, high = values[below], values[above]
+    above = min(below + 1, n - 1)
+    low, high = at(below), at(above)
     difference = high - low
     if fraction >= 0.5:
         return high - difference * (1 - fraction)
@@ -81,6 +88,55 @@ def summarise(scores: Sequence[float]) -> Summary:
     sd = sample_sd(values, mean)
     ci_low, ci_high = (None, None) if sd is None else t_interval(mean, sd / math.sqrt(n), n - 1)
     return Summary(n, mean, median, q1, q3, sd, ci_low, ci_high)
+
+
+def _counted_pairs(counts: Mapping[float, int]) -> list[tuple[float, int]]:
+    if any(count < 0 for count in counts.values()):
+        raise ValueError("counts cannot be negative")
+    pairs = sorted((float(score), count) for score, count in counts.items() if count > 0)
+    if not pairs:
+        raise ValueError("no scores to summarise")
+    if not all(math.isfinite(score) for score, _ in pairs):
+        raise ValueError("scores must be finite numbers")
+    return pairs
+
+
+def _exact_sum(pairs: Iterable[tuple[float, int]]) -> float:
+    """Σ count × value, rounded once: ``math.fsum`` of the values repeated (at C speed)."""
+    return math.fsum(chain.from_iterable(repeat(value, count) for value, count in pairs))
+
+
+def summarise_counted(counts: Mapping[float, int]) -> Summary:
+    """``summarise`` of scores given as score -> how many times, without expanding them.
+
+    Every figure is bit-for-bit what ``summarise`` returns for the expanded scores (the same
+    exactly rounded sums, the same order statistics), without sorting or converting every
+    score: an item's answers take a handful of values.
+    """
+    pairs = _counted_pairs(counts)
+    n = sum(count for _, count in pairs)
+    mean = _exact_sum(pairs) / n
+    ends = list(accumulate_counts(pairs))
+    values = [value for value, _ in pairs]
+
+    def at(index: int) -> float:
+        return values[bisect_right(ends, index)]
+
+    q1, median, q3 = (_interpolated_quantile(at, n, q) for q in (0.25, 0.5, 0.75))
+    sd = None
+    if n >= 2:
+        squares = _exact_sum(((value - mean) ** 2, count) for value, count in pairs)
+        sd = math.sqrt(squares / (n - 1))
+    ci_low, ci_high = (None, None) if sd is None else t_interval(mean, sd / math.sqrt(n), n - 1)
+    return Summary(n, mean, median, q1, q3, sd, ci_low, ci_high)
+
+
+def accumulate_counts(pairs: Sequence[tuple[float, int]]) -> Iterable[int]:
+    """The index just past each value's run in the expanded, sorted scores."""
+    total = 0
+    for _, count in pairs:
+        total += count
+        yield total
 
 
 def level_distribution(levels_chosen: Iterable[int], levels: int | None = None) -> dict[int, int]:

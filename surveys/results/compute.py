@@ -10,13 +10,15 @@ from typing import Any
 from maturity.engine import (
     Summary,
     breakdown,
-    change_between,
+    change_of,
     is_reportable,
     level_distribution,
     level_for,
+    levels_for,
     overall_score,
     score_answer,
     summarise,
+    summarise_counted,
 )
 from maturity.results.models import ALL_RESPONDENTS
 from surveys.results.shape import FrameworkShape
@@ -36,7 +38,10 @@ class ParticipationInputs:
     k: int
     shape: FrameworkShape
     n_submitted: int
-    scores: dict[int, dict[str, float]] = field(default_factory=dict)
+    # Per dimension: the submitted respondents' scores, and their response ids in the same
+    # order (for breakdowns by respondent attribute).
+    scores: dict[str, list[float]] = field(default_factory=dict)
+    respondents: dict[str, list[int]] = field(default_factory=dict)
     attributes: dict[int, dict[str, str]] = field(default_factory=dict)
     item_counts: dict[int, Counter] = field(default_factory=dict)
     previous_scores: dict[str, list[float]] = field(default_factory=dict)
@@ -69,24 +74,28 @@ def figures(summary: Summary | None) -> dict[str, Any]:
 
 
 def _levels_of(scores: list[float], shape: FrameworkShape) -> dict[str, int]:
-    chosen = [level_for(score, shape.band_floors) for score in scores]
+    chosen = levels_for(scores, shape.band_floors)
     return {str(level): n for level, n in level_distribution(chosen, shape.levels).items()}
 
 
-def _dimension_row(inputs: ParticipationInputs, key: str, segment: str, scores: list[float]):
+def _dimension_row(
+    inputs: ParticipationInputs, key: str, segment: str, scores: list[float]
+) -> tuple[dict[str, Any], Summary | None]:
     reportable = is_reportable(len(scores), inputs.k)
     summary = summarise(scores) if reportable else None
     row = {"dimension_key": key, "segment": segment, **figures(summary)}
     if summary is not None:
         row["level"] = level_for(summary.mean, inputs.shape.band_floors)
         row["level_distribution"] = _levels_of(scores, inputs.shape)
-    return row
+    return row, summary
 
 
-def _with_change(row: dict[str, Any], previous: list[float], current: list[float], k: int):
-    if row["suppressed"] or not is_reportable(len(previous), k):
+def _with_change(
+    row: dict[str, Any], current: Summary | None, previous: list[float], k: int
+) -> dict[str, Any]:
+    if current is None or not is_reportable(len(previous), k):
         return row
-    change = change_between(previous, current)
+    change = change_of(summarise(previous), current)
     row.update(
         change_difference=change.difference,
         change_ci_low=change.ci_low,
@@ -99,7 +108,9 @@ def _with_change(row: dict[str, Any], previous: list[float], current: list[float
 def _segment_rows(inputs: ParticipationInputs, key: str) -> list[dict[str, Any]]:
     rows = []
     attribute_names = sorted(set(inputs.shape.attribute_keys.values()))
-    scored = {rid: s[key] for rid, s in inputs.scores.items() if key in s}
+    if not attribute_names:
+        return rows
+    scored = dict(zip(inputs.respondents.get(key, []), inputs.scores.get(key, []), strict=True))
     for attribute in attribute_names:
         groups: dict[str, list[float]] = {}
         for response_id, score in scored.items():
@@ -115,16 +126,16 @@ def _segment_rows(inputs: ParticipationInputs, key: str) -> list[dict[str, Any]]
 
 
 def _item_row(inputs: ParticipationInputs, item, counts: Counter) -> dict[str, Any]:
-    scores: list[float] = []
+    scored: Counter = Counter()
     for value, count in counts.items():
         score = score_answer(item, value, inputs.shape.levels)
         if score is not None:
-            scores.extend([score] * count)
-    reportable = is_reportable(len(scores), inputs.k)
+            scored[score] += count
+    reportable = is_reportable(sum(scored.values()), inputs.k)
     row = {
         "item_id": item.item_id,
         "lineage": inputs.shape.lineage_of[item.item_id],
-        **figures(summarise(scores) if reportable else None),
+        **figures(summarise_counted(scored) if reportable else None),
     }
     if reportable:
         row["distribution"] = dict(sorted(counts.items()))
@@ -153,10 +164,10 @@ def compute_participation(inputs: ParticipationInputs) -> ParticipationFigures:
     """Every result row for one member: dimensions (all and by segment), items, overall."""
     dimension_rows = []
     for key in inputs.shape.dimension_keys:
-        scores = [s[key] for s in inputs.scores.values() if key in s]
-        row = _dimension_row(inputs, key, ALL_RESPONDENTS, scores)
+        scores = inputs.scores.get(key, [])
+        row, summary = _dimension_row(inputs, key, ALL_RESPONDENTS, scores)
         previous = inputs.previous_scores.get(key, [])
-        dimension_rows.append(_with_change(row, previous, scores, inputs.k))
+        dimension_rows.append(_with_change(row, summary, previous, inputs.k))
         dimension_rows.extend(_segment_rows(inputs, key))
     item_rows = [
         _item_row(inputs, item, inputs.item_counts.get(item.item_id, Counter()))

@@ -1,6 +1,8 @@
 """Write computed results: each member's rows are replaced whole, in the caller's
 transaction, so a retried or repeated job leaves exactly one row per key."""
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from maturity.db import db, utcnow
@@ -25,26 +27,58 @@ def _owner_columns(inputs: ParticipationInputs) -> dict[str, int]:
     }
 
 
+def _column_default(column: sa.Column) -> Any:
+    default = column.default
+    if default is None:
+        return None
+    return default.arg if default.is_scalar else default.arg(None)
+
+
+def _rows(model, computed: list[tuple[ParticipationInputs, list[dict[str, Any]]]]) -> list[dict]:
+    """Result rows with their owner and version columns, each row with every column: an
+    executemany takes its columns from the first row, and a suppressed row has no figures."""
+    columns = [c for c in model.__table__.columns if c.key != "id"]
+    defaults = {c.key: _column_default(c) for c in columns}
+    rows = []
+    for inputs, figures in computed:
+        fixed = {**_owner_columns(inputs), "computed_from_version": inputs.answers_version}
+        for row in figures:
+            full = {**defaults, **fixed, **row}
+            rows.append({c.key: full[c.key] for c in columns})
+    return rows
+
+
+def replace_results(computed: list[tuple[ParticipationInputs, ParticipationFigures]]) -> None:
+    """Swap the stored results of several members for freshly computed ones, in a handful of
+    statements whatever the number of members."""
+    if not computed:
+        return
+    ids = [inputs.participation_id for inputs, _ in computed]
+    for model in (DimensionResult, ItemResult, ParticipationResult):
+        db.session.execute(sa.delete(model).where(model.participation_id.in_(ids)))
+    dimensions = _rows(DimensionResult, [(i, f.dimensions) for i, f in computed])
+    items = _rows(ItemResult, [(i, f.items) for i, f in computed])
+    now = utcnow()
+    overall = _rows(
+        ParticipationResult, [(i, [{**f.overall, "computed_at": now}]) for i, f in computed]
+    )
+    for model, rows in ((DimensionResult, dimensions), (ItemResult, items)):
+        _insert_many(model, rows)
+    _insert_many(ParticipationResult, overall)
+    db.session.flush()
+
+
+def _insert_many(model, rows: list[dict[str, Any]]) -> None:
+    """Insert rows in one executemany (pipelined by psycopg on PostgreSQL)."""
+    if rows:
+        db.session.execute(sa.insert(model.__table__), rows)
+
+
 def replace_participation_results(
     inputs: ParticipationInputs, computed: ParticipationFigures
 ) -> None:
     """Swap a member's stored results for freshly computed ones."""
-    pid = inputs.participation_id
-    for model in (DimensionResult, ItemResult, ParticipationResult):
-        db.session.execute(sa.delete(model).where(model.participation_id == pid))
-    owner = _owner_columns(inputs)
-    version = {"computed_from_version": inputs.answers_version}
-    db.session.execute(
-        sa.insert(DimensionResult), [{**owner, **version, **row} for row in computed.dimensions]
-    )
-    if computed.items:
-        db.session.execute(
-            sa.insert(ItemResult), [{**owner, **version, **row} for row in computed.items]
-        )
-    db.session.add(
-        ParticipationResult(**owner, **version, **computed.overall, computed_at=utcnow())
-    )
-    db.session.flush()
+    replace_results([(inputs, computed)])
 
 
 def _member_means(round_id: int) -> dict[str, dict[int, float]]:

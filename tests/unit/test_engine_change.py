@@ -5,7 +5,7 @@ import math
 import pytest
 from scipy import stats
 
-from maturity.engine import Change, change_between
+from maturity.engine import Change, change_between, change_of, summarise
 
 
 def test_the_welch_interval_uses_welch_satterthwaite_degrees_of_freedom():
@@ -68,3 +68,11 @@ def test_change_between(previous, current, difference, ci, direction):
 )
 def test_too_few_scores_give_no_interval_and_no_direction(previous, current, expected):
     assert change_between(previous, current) == expected
+
+
+def test_change_of_summaries_is_the_change_between_their_scores():
+    previous, current = [1.0, 1.1, 1.2, 1.0], [3.0, 3.1, 3.2, 3.0, 3.1]
+    expected = change_between(previous, current)
+    assert change_of(summarise(previous), summarise(current)) == expected
+    assert expected.direction == "rising"
+    assert change_of(summarise([2.0]), summarise([3.0, 4.0])) == Change(1.5, None, None, "steady")

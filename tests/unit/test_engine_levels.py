@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from maturity.engine import default_band_floors, level_for, summarise
+from maturity.engine import default_band_floors, level_for, levels_for, summarise
 
 DEFAULT_4 = default_band_floors(4)
 CUSTOM = [1.0, 1.8, 2.6, 3.4]
@@ -61,3 +61,20 @@ def test_a_mean_that_is_exactly_a_floor_is_not_dropped_by_rounding():
 def test_bad_floors_and_means_are_refused(mean, floors):
     with pytest.raises(ValueError):
         level_for(mean, floors)
+
+
+def test_levels_for_places_many_means_as_level_for_places_each():
+    means = [0.5, 1.0, 1.99, 2.0, 3.0 - 1e-12, 3.0 - 1e-6, 3.5, 4.6]
+    for floors in (DEFAULT_4, CUSTOM):
+        assert levels_for(means, floors) == [level_for(mean, floors) for mean in means]
+    assert levels_for(means, DEFAULT_4) == [1, 1, 1, 2, 3, 2, 3, 4]
+    assert levels_for([], DEFAULT_4) == []
+
+
+@pytest.mark.parametrize(
+    ("means", "floors"),
+    [([2.0, math.nan], DEFAULT_4), ([2.0, math.inf], DEFAULT_4), ([2.0], [2.0, 1.0]), ([2.0], [])],
+)
+def test_levels_for_refuses_what_level_for_refuses(means, floors):
+    with pytest.raises(ValueError):
+        levels_for(means, floors)

@@ -3,8 +3,10 @@
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from maturity.engine import Summary, level_distribution, summarise
+from maturity.engine import Summary, level_distribution, summarise, summarise_counted
 
 T_975_DF3 = 3.182446305284263  # Student t, 97.5th percentile, 3 degrees of freedom
 
@@ -91,3 +93,27 @@ def test_level_distribution(chosen, levels, expected):
 def test_level_distribution_refuses_levels_off_the_scale(chosen):
     with pytest.raises(ValueError):
         level_distribution(chosen, levels=4)
+
+
+COUNTED = st.dictionaries(
+    st.one_of(
+        st.sampled_from([1.0, 1.75, 2.5, 3.25, 4.0, 7 / 3, 8 / 3, 2.2, 3.1]),
+        st.floats(min_value=1, max_value=7),
+    ),
+    st.integers(min_value=0, max_value=400),
+    min_size=1,
+    max_size=8,
+).filter(lambda counts: sum(counts.values()) > 0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(COUNTED)
+def test_summarise_counted_is_bit_for_bit_summarise_of_the_expanded_scores(counts):
+    expanded = [score for score, count in counts.items() for _ in range(count)]
+    assert summarise_counted(counts) == summarise(expanded)
+
+
+@pytest.mark.parametrize("counts", [{}, {2.0: 0}, {2.0: -1}, {math.nan: 2}, {math.inf: 1}])
+def test_summarise_counted_refuses_what_summarise_refuses(counts):
+    with pytest.raises(ValueError):
+        summarise_counted(counts)
