@@ -107,7 +107,10 @@ def work_queue(app_, redis) -> None:
 
 
 def start_worker(database_url: str, redis_url: str, *, every: int, log_name: str):
-    """A real `flask --app wsgi worker` process; its log goes to test-artifacts/."""
+    """A real `flask --app wsgi worker` process; its log goes to test-artifacts/.
+
+    It aggregates but draws no charts, as in the rest of the suite: the chart tests draw.
+    """
     log = REPO / "test-artifacts" / log_name
     log.parent.mkdir(parents=True, exist_ok=True)
     env = {
@@ -116,6 +119,7 @@ def start_worker(database_url: str, redis_url: str, *, every: int, log_name: str
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "SECRET_KEY": "worker-test-secret-key-0123456789abcdef",
+        "RENDER_CHARTS": "false",
     }
     return subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--every", str(every)],
@@ -123,4 +127,20 @@ def start_worker(database_url: str, redis_url: str, *, every: int, log_name: str
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=open(log, "w"),
+        start_new_session=True,  # its own process group: the horse and scheduler with it
     )
+
+
+def stop_worker(worker: subprocess.Popen) -> bool:
+    """Ask a worker started by ``start_worker`` to stop; kill its process group (only the
+    processes it started) if it has not stopped within 30 s. True if it stopped when asked."""
+    if worker.poll() is not None:
+        return True
+    worker.terminate()
+    try:
+        worker.wait(timeout=30)
+        return True
+    except subprocess.TimeoutExpired:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=30)
+        return False

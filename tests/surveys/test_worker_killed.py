@@ -28,7 +28,7 @@ from surveys.jobs import (
 )
 from surveys.rounds.models import Round
 from surveys.synthetic import Scale, create_synthetic_collaborative
-from tests.jobs_support import app_with_redis, own_redis
+from tests.jobs_support import app_with_redis, own_redis, stop_worker
 from tests.jobs_support import start_worker as start_worker_process
 
 SCALE = Scale(members=150, respondents=20, items=12, seed=12)
@@ -112,8 +112,7 @@ def test_a_killed_work_horse_is_retried_and_results_equal_a_clean_run(app):
             # until nothing is queued and nothing is behind.
             assert wait_for(lambda: settled(server.url), timeout=120, step=0.5)
         finally:
-            worker.terminate()
-            worker.wait(timeout=30)
+            assert stop_worker(worker), "the worker did not stop within 30 s of SIGTERM"
     after_kill = result_snapshot()
     members = SCALE.members
     dimensions = 2  # 12 items, six to a dimension

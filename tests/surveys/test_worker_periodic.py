@@ -4,11 +4,9 @@ The periodic work runs between jobs in the worker's main loop, not in a thread, 
 processes RQ forks (work horses, the scheduler) never inherit a lock held mid-call.
 """
 
-import signal
 import time
 from datetime import timedelta
 
-import pytest
 from redis import Redis
 
 from maturity.db import db, utcnow
@@ -16,7 +14,7 @@ from maturity.frameworks.services import install_default_framework
 from maturity.jobs.worker import PERIODIC_LOCK, PeriodicWork
 from surveys.rounds.models import Round, RoundState
 from surveys.rounds.services import create_round
-from tests.jobs_support import own_redis, start_worker
+from tests.jobs_support import own_redis, start_worker, stop_worker
 
 
 def draft_round_due(world, opens_in: timedelta) -> Round:
@@ -57,13 +55,8 @@ def test_the_worker_opens_a_round_due_while_it_runs_and_stops_when_asked(app, wo
         try:
             assert wait_for(lambda: round_state(due.id) == RoundState.OPEN, 30)
             time.sleep(2)  # several more periodic runs and scheduler checks
-            worker.send_signal(signal.SIGTERM)
-            worker.wait(timeout=30)
         finally:
-            if worker.poll() is None:
-                worker.kill()
-                worker.wait()
-                pytest.fail("the worker did not stop within 30 s of SIGTERM")
+            assert stop_worker(worker), "the worker did not stop within 30 s of SIGTERM"
 
 
 def test_periodic_work_runs_once_per_interval_across_workers(app):
