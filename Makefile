@@ -62,5 +62,10 @@ PYTEST_WORKERS ?= 2
 test: install assets lint
 	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
+# QUALITY.md §2 on PostgreSQL and Redis (BENCH_DATABASE_URL, BENCH_REDIS_URL); BENCH_ARGS adds
+# options, e.g. BENCH_ARGS="--only P1,P6 --members 40".
+bench: install
+	$(BIN)/python -m tests.bench.run $(BENCH_ARGS)
+
 clean:
 	rm -rf build $(GOVUK_STATIC) .pytest_cache
