@@ -59,6 +59,10 @@ class Config:
     TOKEN_LIMIT = _env_int("TOKEN_LIMIT", 30)
     RATE_LIMIT_WINDOW_SECONDS = _env_int("RATE_LIMIT_WINDOW_SECONDS", 300)
     ACCOUNT_TOKEN_HOURS = _env_int("ACCOUNT_TOKEN_HOURS", 72)
+    # Draw the charts after each aggregation (off only in the test suite: drawing every demo
+    # chart takes a minute; the chart tests turn it on).
+    RENDER_CHARTS = _env_bool("RENDER_CHARTS", True)
+    API_RATE_LIMIT = _env_int("API_RATE_LIMIT", 1200)
 
     @classmethod
     def check(cls, settings: Mapping[str, Any] | None = None) -> None:
@@ -99,6 +103,7 @@ class TestConfig(DevConfig):
     BASE_URL = "http://localhost"
     SIGN_IN_LIMIT = 5
     TOKEN_LIMIT = 10
+    RENDER_CHARTS = False
 
 
 CONFIGS = {"production": Config, "development": DevConfig, "test": TestConfig}

@@ -1,7 +1,8 @@
 """The jobs that turn answers into results. Each takes ids, is idempotent and safe to retry.
 
 A submission enqueues ``recompute_participation`` after it commits; that enqueues
-``recompute_benchmarks`` for the round. ``reconcile`` (run periodically by the worker)
+``recompute_benchmarks`` for the round, which enqueues ``render_round_charts``
+(``surveys.charts.jobs``). ``reconcile`` (run periodically by the worker)
 queues again anything whose results are behind its answers, so work dropped while Redis
 was unreachable, or lost with a killed worker, is caught up.
 """
@@ -15,9 +16,14 @@ from maturity.jobs.models import BackgroundTask, TaskStatus
 from maturity.jobs.queue import enqueue_after_commit
 from maturity.results.models import ALL_RESPONDENTS, DimensionResult, ParticipationResult
 from maturity.tenancy import unscoped
+from surveys.charts.jobs import request_round_charts
 from surveys.results.compute import compute_participation
 from surveys.results.inputs import load_round_inputs
-from surveys.results.store import replace_benchmarks, replace_participation_results
+from surveys.results.store import (
+    replace_benchmarks,
+    replace_participation_results,
+    replace_results,
+)
 from surveys.rounds.models import Participation, Round, RoundState
 
 log = logging.getLogger(__name__)
@@ -90,6 +96,7 @@ def recompute_benchmarks(round_id: int) -> None:
         if round_ is None:
             return
         replace_benchmarks(round_id, round_.collaborative_id)
+        request_round_charts(round_id)
         db.session.commit()
 
 
@@ -104,29 +111,34 @@ def _progress(task_id: int | None, done: int, total: int, status: TaskStatus) ->
         task.finished_at = utcnow()
 
 
-BATCH = 25
+BATCH = 50
 
 
 def recompute_round(round_id: int, task_id: int | None = None) -> None:
-    """Recompute every member of a round and its benchmarks, reporting progress."""
+    """Recompute every member of a round and its benchmarks, reporting progress.
+
+    The whole round's inputs are read at once, in set-based queries grouped by the database
+    (a national round's answers are counted there, never loaded row by row); members are
+    then computed and written a batch at a time, each batch committed with the progress.
+    """
     with unscoped():
         round_ = db.session.get(Round, round_id)
         if round_ is None:
             return
-        ids = db.session.scalars(
-            sa.select(Participation.id)
-            .where(Participation.round_id == round_id)
-            .order_by(Participation.id)
-        ).all()
-        total = len(ids) + 1
+        members = db.session.scalar(
+            sa.select(sa.func.count(Participation.id)).where(Participation.round_id == round_id)
+        )
+        total = members + 1
         _progress(task_id, 0, total, TaskStatus.RUNNING)
         db.session.commit()
-        for start in range(0, len(ids), BATCH):
-            for inputs in load_round_inputs(round_, ids[start : start + BATCH]):
-                replace_participation_results(inputs, compute_participation(inputs))
-            _progress(task_id, min(start + BATCH, len(ids)), total, TaskStatus.RUNNING)
+        every_member = load_round_inputs(round_)
+        for start in range(0, len(every_member), BATCH):
+            batch = every_member[start : start + BATCH]
+            replace_results([(inputs, compute_participation(inputs)) for inputs in batch])
+            _progress(task_id, min(start + BATCH, members), total, TaskStatus.RUNNING)
             db.session.commit()
         replace_benchmarks(round_id, round_.collaborative_id)
+        request_round_charts(round_id)
         _progress(task_id, total, total, TaskStatus.FINISHED)
         db.session.commit()
 
