@@ -8,6 +8,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from config import config_for
+from maturity.api.errors import is_api_request, status_error_response
 from maturity.db import db
 from maturity.extensions import csrf, init_redis, login_manager, migrate
 from maturity.security import init_security
@@ -31,6 +32,8 @@ def _configure_templates(app: Flask) -> None:
 
 def _register_error_pages(app: Flask) -> None:
     def render_error(status: int, title: str, message: str):
+        if is_api_request():
+            return status_error_response(status)  # the API answers in JSON, never a page
         return render_template("errors.html", title=title, message=message), status
 
     @app.errorhandler(404)
@@ -79,11 +82,18 @@ def _refuse_nul_bytes() -> None:
 def _register_blueprints(app: Flask) -> None:
     from maturity.accounts.views import bp as accounts_bp
     from maturity.admin.views import bp as admin_bp
+    from maturity.api.app import register_api
     from maturity.collaboratives.views import bp as collaboratives_bp
     from maturity.frameworks.views import bp as frameworks_bp
     from maturity.health import bp as health_bp
     from maturity.home.views import bp as home_bp
     from maturity.organisations.views import bp as organisations_bp
+    from surveys import api as _survey_api  # noqa: F401  (adds its routes to the API)
+    from surveys.charts.views import collaborative_bp as collaborative_charts_bp
+    from surveys.charts.views import member_bp as member_charts_bp
+    from surveys.dashboards.convenor_views import bp as collaborative_results_bp
+    from surveys.dashboards.views import bp as member_results_bp
+    from surveys.exports.views import bp as exports_bp
     from surveys.journey.views import bp as journey_bp
     from surveys.rounds.participation_views import bp as participations_bp
     from surveys.rounds.views import bp as rounds_bp
@@ -98,9 +108,15 @@ def _register_blueprints(app: Flask) -> None:
         organisations_bp,
         journey_bp,
         rounds_bp,
+        member_charts_bp,
+        collaborative_charts_bp,
         participations_bp,
+        exports_bp,
+        member_results_bp,
+        collaborative_results_bp,
     ):
         app.register_blueprint(blueprint)
+    register_api(app, csrf)
 
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:
@@ -130,11 +146,13 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from maturity.web import init_web
     from surveys import models as survey_models  # noqa: F401
     from surveys.cli import register_commands as register_survey_commands
+    from surveys.exports.cli import register_commands as register_export_commands
     from surveys.journey.home_panel import respondent_surveys_panel
 
     init_login(app)
     init_web(app)
     register_commands(app)
     register_survey_commands(app)
+    register_export_commands(app)
     register_home_panel(app, respondent_surveys_panel)
     return app

@@ -19,6 +19,8 @@ from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
+from maturity.api.models import TokenScope
+from maturity.api.tokens import create_token
 from maturity.collaboratives.models import Collaborative
 from maturity.db import db, utcnow
 from maturity.frameworks.services import (
@@ -27,12 +29,15 @@ from maturity.frameworks.services import (
     new_draft_from,
     publish_version,
 )
-from maturity.jobs.models import BackgroundTask
+from maturity.jobs.models import BackgroundTask, TaskStatus
 from maturity.ratelimit import reset_counts
+from maturity.storage.services import put_file
+from surveys.reports.services import report_key
 from surveys.rounds.models import RoundState
 from surveys.rounds.services import change_state, create_round
 from tests.conftest import FOREIGN_MARKER, World, table_snapshot
 from tests.helpers import csrf_token, post_form, sign_in
+from tests.surveys.chart_support import MATRIX_CHART_ID, MATRIX_DIGEST, store_matrix_charts
 
 PUBLIC = "public"  # anyone, signed in or not
 SIGNED_IN = "signed_in"  # any signed-in person
@@ -41,6 +46,10 @@ COLLABORATIVE = "collaborative"  # a convenor of the URL's collaborative, or an 
 ADMIN = "admin"  # platform admins only; anyone else gets 404
 PARTICIPANT = "participant"  # a respondent of the URL's participation; admins get 404 too
 TOKEN = "token"  # a page reached through a secret link (emailed, or a share code)
+OWN = "own"  # a signed-in person's own objects (their API tokens); anyone else's are 404
+# The JSON API: bearer tokens only, so a browser session gets 401 everywhere. Who may use
+# each API route with a token is tests/surveys/test_api_access.py's matrix.
+API = "api"
 
 # Every endpoint of the app and who may use it. A new route must be added here.
 ROUTE_ACCESS = {
@@ -51,6 +60,26 @@ ROUTE_ACCESS = {
     "accounts.password_set": TOKEN,
     "accounts.account": SIGNED_IN,
     "accounts.password_change": SIGNED_IN,
+    "api_tokens.api_token_new": SIGNED_IN,
+    "api_tokens.api_token_revoke": OWN,
+    "api.openapi_json": PUBLIC,
+    "api.me_show": API,
+    "api.collaborative_list": API,
+    "api.collaborative_show": API,
+    "api.member_list": API,
+    "api.organisation_list": API,
+    "api.organisation_show": API,
+    "api.round_list": API,
+    "api.round_show": API,
+    "api.round_state_change": API,
+    "api.round_participation_list": API,
+    "api.round_result_list": API,
+    "api.round_benchmark_list": API,
+    "api.participation_list": API,
+    "api.participation_show": API,
+    "api.participation_update": API,
+    "api.participation_results": API,
+    "api.round_export": API,
     "admin.admin_home": ADMIN,
     "admin.organisation_new": ADMIN,
     "admin.collaborative_new": ADMIN,
@@ -103,6 +132,10 @@ ROUTE_ACCESS = {
     "rounds.round_state_change": COLLABORATIVE,
     "rounds.round_recompute": COLLABORATIVE,
     "rounds.task_show": COLLABORATIVE,
+    "exports.round_export": COLLABORATIVE,
+    "exports.round_import": COLLABORATIVE,
+    "exports.export_task_show": COLLABORATIVE,
+    "exports.export_file_download": COLLABORATIVE,
     "participations.participation_list": ORGANISATION,
     "participations.participation_show": ORGANISATION,
     "participations.eligible_staff_update": ORGANISATION,
@@ -111,6 +144,15 @@ ROUTE_ACCESS = {
     "participations.invitation_new": ORGANISATION,
     "participations.invitation_upload": ORGANISATION,
     "participations.reminders_send": ORGANISATION,
+    "member_results.dashboard_show": ORGANISATION,
+    "member_results.report_create": ORGANISATION,
+    "member_results.report_show": ORGANISATION,
+    "member_results.report_download": ORGANISATION,
+    "collaborative_results.dashboard_show": COLLABORATIVE,
+    "member_charts.chart_image": ORGANISATION,
+    "member_charts.chart_data": ORGANISATION,
+    "collaborative_charts.chart_image": COLLABORATIVE,
+    "collaborative_charts.chart_data": COLLABORATIVE,
     "journey.link_start": TOKEN,
     "journey.response_start": TOKEN,
     "journey.account_start": PARTICIPANT,
@@ -121,7 +163,17 @@ ROUTE_ACCESS = {
     "journey.submit": TOKEN,
     "journey.submitted": TOKEN,
 }
-ACCESS_CLASSES = {PUBLIC, SIGNED_IN, ORGANISATION, COLLABORATIVE, ADMIN, PARTICIPANT, TOKEN}
+ACCESS_CLASSES = {
+    PUBLIC,
+    SIGNED_IN,
+    ORGANISATION,
+    COLLABORATIVE,
+    ADMIN,
+    PARTICIPANT,
+    TOKEN,
+    OWN,
+    API,
+}
 
 # Requests run last, in this order: those that delete what other routes address, then the
 # one that ends the session.
@@ -156,6 +208,7 @@ class Surveys:
     participation_id: int
     share_code: str
     task_id: int
+    export_task_id: int
 
 
 @cache
@@ -180,9 +233,18 @@ def _surveys(collaborative: Collaborative, organisation_id: int) -> Surveys:
     change_state(round_, RoundState.OPEN, actor_id=None)
     db.session.flush()
     participation = next(p for p in round_.participations if p.organisation_id == organisation_id)
+    put_file(  # a member report to download
+        report_key(participation.id),
+        collaborative_id=collaborative.id,
+        content=b"%PDF-1.7 report",
+        content_type="application/pdf",
+        filename="report.pdf",
+    )
+    store_matrix_charts(round_, participation)  # a member's and a collaborative's chart
     task = BackgroundTask(
         kind="recompute_round", description="Recompute", collaborative_id=collaborative.id
     )
+    export_task = _finished_export(collaborative, round_.id)
     db.session.add(task)
     db.session.flush()
     return Surveys(
@@ -193,7 +255,27 @@ def _surveys(collaborative: Collaborative, organisation_id: int) -> Surveys:
         participation_id=participation.id,
         share_code=participation.share_code,
         task_id=task.id,
+        export_task_id=export_task.id,
     )
+
+
+def _finished_export(collaborative: Collaborative, round_id: int) -> BackgroundTask:
+    """A large export that a job has written, with its file, to show and download."""
+    task = BackgroundTask(
+        kind="export",
+        description="Export",
+        collaborative_id=collaborative.id,
+        status=TaskStatus.FINISHED,
+        result={"round_id": round_id, "what": "responses", "format": "csv"},
+    )
+    db.session.add(task)
+    db.session.flush()
+    key = f"exports/{collaborative.id}/{task.id}/responses.csv"
+    put_file(
+        key, collaborative_id=collaborative.id, content=b"response\r\n", content_type="text/csv"
+    )
+    task.result = {**task.result, "file_key": key, "filename": "responses.csv"}
+    return task
 
 
 @dataclass(frozen=True)
@@ -221,11 +303,18 @@ def _params(organisation, collaborative, membership, grant, user, surveys: Surve
         "round_id": surveys.round_id,
         "participation_id": surveys.participation_id,
         "task_id": surveys.task_id,
+        "export_task_id": surveys.export_task_id,
+        "token_id": create_token(user, "Matrix token", TokenScope.READ, 30)[0].id,
+        "what": "results",  # an API export
         # Secrets nobody was given: a guess must find nothing.
         "token": secrets.token_urlsafe(32),
         "share_code": secrets.token_urlsafe(16),
         "key": "leadership",
         "filename": "govuk/app.css",
+        "chart_id": MATRIX_CHART_ID,
+        "digest": MATRIX_DIGEST,
+        "fmt": "svg",
+        "group": "all",
     }
 
 
@@ -347,12 +436,16 @@ def _expected(call: Call, role: str) -> str:
     """What ``role`` must get from ``call`` on the other tenant's objects."""
     if call.access == TOKEN:
         return "404"  # a guessed secret matches nothing
+    if call.access == API:
+        return "401 json"  # a browser session is no API credential
     if call.access == PUBLIC:
         return "not an error"
     if role in SIGNED_OUT_ROLES:
         return "redirect to /sign-in"
     if call.access == SIGNED_IN:
         return "allowed"
+    if call.access == OWN:
+        return "404"  # the other person's token, even for an admin
     if role != PLATFORM_ADMIN or call.access == PARTICIPANT:
         return "404"
     return "200" if call.method == "GET" else "reaches the page"
@@ -362,6 +455,7 @@ def _meets(response: TestResponse, expected: str) -> bool:
     status = response.status_code
     return {
         "404": status == 404,
+        "401 json": status == 401 and response.is_json,
         "200": status == 200,
         "not an error": status < 400,
         "redirect to /sign-in": _sent_to_sign_in(response),
