@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, g
+from flask import Blueprint, abort, current_app, g
 from flask_login import login_required
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, with_loader_criteria
@@ -102,6 +102,21 @@ def activate_scope(scope: TenantScope) -> None:
 def current_scope() -> TenantScope | None:
     """The scope active on the session, if any."""
     return db.session.info.get(SCOPE_KEY)
+
+
+def stream_in_scope(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """The chunks of a streamed response, produced after the view has returned: in an app
+    context (and database session) of their own that carries the request's tenant scope.
+    The server reads the whole body in one thread, so the context opens and closes there."""
+    app, scope = current_app._get_current_object(), current_scope()
+
+    def generate() -> Iterator[bytes]:
+        with app.app_context():
+            if scope is not None:
+                activate_scope(scope)
+            yield from chunks
+
+    return generate()
 
 
 @contextmanager

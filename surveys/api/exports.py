@@ -5,9 +5,7 @@ The shaping, the permission rule, the audit event and the writers are the export
 own (``surveys.exports.services``, ``maturity.exports.writers``): the API only chooses.
 """
 
-from collections.abc import Iterator
-
-from flask import Response, current_app, request
+from flask import Response, request
 from flask_login import current_user
 
 from maturity.api.errors import ApiError
@@ -17,7 +15,7 @@ from maturity.api.scope import convened_collaborative
 from maturity.db import db
 from maturity.errors import DomainError
 from maturity.exports.writers import FORMATS, export_format, iter_export
-from maturity.tenancy import activate_scope, current_scope, get_or_404
+from maturity.tenancy import get_or_404, stream_in_scope
 from surveys.exports import services
 from surveys.rounds.models import Round
 
@@ -39,20 +37,6 @@ FILES = {
     "text/csv": {"schema": {"type": "string"}},
     FORMATS["xlsx"].content_type: {"schema": {"type": "string", "format": "binary"}},
 }
-
-
-def _streamed(chunks: Iterator[bytes]) -> Iterator[bytes]:
-    """Write the chunks after the view returns, in an app context carrying the request's
-    tenant scope (rows are read lazily while the file is written)."""
-    app, scope = current_app._get_current_object(), current_scope()
-
-    def generate() -> Iterator[bytes]:
-        with app.app_context():
-            if scope is not None:
-                activate_scope(scope)
-            yield from chunks
-
-    return generate()
 
 
 def _format() -> str:
@@ -86,7 +70,7 @@ def round_export(collab_slug: str, round_id: int, what: str) -> Response:
     db.session.commit()
     filename = services.export_filename(round_, services.export_kind(what), fmt)
     return Response(
-        _streamed(iter_export(fmt, sheets)),
+        stream_in_scope(iter_export(fmt, sheets)),
         mimetype=export_format(fmt).content_type,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

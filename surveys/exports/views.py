@@ -6,12 +6,9 @@ cursor and written row by row in flat memory. Respondent rows of a large round a
 written by a job instead, with a progress page and a download link when the file is ready.
 """
 
-from collections.abc import Iterator
-
 from flask import (
     Response,
     abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -26,7 +23,7 @@ from maturity.exports.writers import export_format, iter_export
 from maturity.jobs.models import BackgroundTask
 from maturity.storage.services import find_file
 from maturity.storage.web import stored_file_response
-from maturity.tenancy import activate_scope, collaborative_blueprint, current_scope, get_or_404
+from maturity.tenancy import collaborative_blueprint, get_or_404, stream_in_scope
 from maturity.web import show_domain_error
 from surveys.exports import jobs, services
 from surveys.exports.forms import ExportForm, ImportResponsesForm
@@ -38,21 +35,6 @@ bp = collaborative_blueprint("exports", __name__, "/rounds")
 
 def _round(round_id: int) -> Round:
     return get_or_404(Round, round_id, collaborative_id=g.collaborative.id)
-
-
-def _scoped(chunks: Iterator[bytes]) -> Iterator[bytes]:
-    """The chunks, written after the view has returned: in an app context (and database
-    session) of their own that carries the request's tenant scope. The server reads the
-    whole body in one thread, so the context is pushed and popped in the same place."""
-    app, scope = current_app._get_current_object(), current_scope()
-
-    def generate() -> Iterator[bytes]:
-        with app.app_context():
-            if scope is not None:
-                activate_scope(scope)
-            yield from chunks
-
-    return generate()
 
 
 def _download(round_: Round, form: ExportForm) -> Response:
@@ -67,7 +49,7 @@ def _download(round_: Round, form: ExportForm) -> Response:
     db.session.commit()
     filename = services.export_filename(round_, kind, fmt)
     return Response(
-        _scoped(iter_export(fmt, sheets)),
+        stream_in_scope(iter_export(fmt, sheets)),
         mimetype=export_format(fmt).content_type,
         headers={
             "Content-Disposition": f'attachment; filename="{filename}"',
