@@ -41,10 +41,14 @@ $(GOVUK_STATIC)/govuk-frontend.min.js: $(NPM_STAMP)
 	mkdir -p $(GOVUK_STATIC)
 	cp $(NPM_DIR)/node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $@
 
+# The demo's charts (several hundred) are drawn by a background process while the site is
+# already serving: until a chart is drawn, its page shows the table of its figures.
 run: install assets
 	mkdir -p instance
 	$(FLASK) db upgrade
-	$(FLASK) seed-demo
+	RENDER_CHARTS=false $(FLASK) seed-demo
+	@echo "Drawing the demo's charts in the background (log: instance/draw-charts.log)"
+	$(FLASK) draw-charts > instance/draw-charts.log 2>&1 &
 	@echo "Serving Placewise at http://127.0.0.1:$(PORT)"
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 

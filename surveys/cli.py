@@ -17,6 +17,7 @@ from maturity.demo import (
 )
 from maturity.extensions import get_redis
 from maturity.jobs.worker import run_worker
+from surveys.charts.jobs import render_round_charts
 from surveys.demo import seed_rounds
 from surveys.jobs import recompute_round, run_scheduled_work
 from surveys.responses.models import Response, ResponseStatus
@@ -114,7 +115,30 @@ def recompute(reference: str) -> None:
     click.echo(f"Recomputed {reference} in {time.perf_counter() - started:.1f} s.")
 
 
+@click.command("draw-charts")
+@click.argument("reference", required=False, metavar="[COLLABORATIVE/ROUND]")
+def draw_charts(reference: str | None) -> None:
+    """Draw the charts not drawn yet: of one round, or of every round, newest first."""
+    if reference is None:
+        round_ids = db.session.scalars(
+            sa.select(Round.id).order_by(Round.opens_at.desc(), Round.id.desc())
+        ).all()
+    else:
+        round_ = round_by_reference(reference)
+        if round_ is None:
+            raise click.ClickException(
+                f"No round {reference}; `flask --app wsgi rounds` lists them."
+            )
+        round_ids = [round_.id]
+    started = time.perf_counter()
+    for round_id in round_ids:
+        render_round_charts(round_id)
+    click.echo(
+        f"Charts of {len(round_ids)} round(s) drawn in {time.perf_counter() - started:.1f} s."
+    )
+
+
 def register_commands(app: Flask) -> None:
     """Add the collection commands to ``flask``."""
-    for command in (seed_demo, list_rounds, worker, recompute):
+    for command in (seed_demo, list_rounds, worker, recompute, draw_charts):
         app.cli.add_command(command)

@@ -23,7 +23,7 @@ from surveys.charts.catalogue import (
 )
 from surveys.charts.jobs import render_round_charts
 from surveys.jobs import recompute_benchmarks
-from surveys.rounds.models import NamingConsent, Participation
+from surveys.rounds.models import NamingConsent, Participation, Round
 from tests.jobs_support import app_with_redis, work_queue
 from tests.surveys.chart_support import seed_chart_world
 from tests.surveys.test_jobs import machine_redis_url
@@ -167,3 +167,25 @@ def test_the_most_recently_recomputed_member_is_drawn_first(world, charts, quick
     quiet_charts = member_chart_set(charts.latest_round_id, charts.quiet_id)
     drawn_first = quick_drawing[: len(quiet_charts)]
     assert drawn_first == [entry.chart for entry in quiet_charts]
+
+
+def test_the_draw_charts_command_draws_what_is_missing(app, world, charts, quick_drawing):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["draw-charts"])
+    db.session.rollback()
+
+    assert result.exit_code == 0, result.output
+    assert "drawn in" in result.output
+    assert set(_stored()) >= _expected_keys(world, charts)
+    drawn = len(quick_drawing)
+    reference = db.session.get(Round, charts.latest_round_id).reference
+    again = runner.invoke(args=["draw-charts", reference])
+    assert again.exit_code == 0, again.output
+    assert len(quick_drawing) == drawn, "nothing new to draw"
+
+
+def test_the_draw_charts_command_names_an_unknown_round(app, world, quick_drawing):
+    result = app.test_cli_runner().invoke(args=["draw-charts", "nowhere/round-9"])
+    assert result.exit_code != 0
+    assert "No round nowhere/round-9" in result.output
+    assert quick_drawing == []
