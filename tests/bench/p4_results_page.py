@@ -101,10 +101,17 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _start_gunicorn(context: BenchContext, port: int) -> subprocess.Popen:
+def _start_gunicorn(
+    context: BenchContext,
+    port: int,
+    app: str = "tests.bench.p4_server:app",
+    options: list[str] | None = None,
+) -> subprocess.Popen:
+    """gunicorn serving ``app`` (one sync worker unless ``options`` say otherwise)."""
     gunicorn = os.path.join(os.path.dirname(context.flask_command()[0]), "gunicorn")
+    options = options or ["--workers", "1"]
     server = subprocess.Popen(
-        [gunicorn, "--workers", "1", "--bind", f"127.0.0.1:{port}", "tests.bench.p4_server:app"],
+        [gunicorn, *options, "--bind", f"127.0.0.1:{port}", app],
         cwd=ROOT,
         env=context.flask_env(with_redis=False),
         stdout=subprocess.DEVNULL,

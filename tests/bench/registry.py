@@ -6,6 +6,7 @@ returns an ``Outcome``) and one line here.
 
 MEASURES: dict[str, str] = {
     "P1": "tests.bench.p1_recompute",
+    "P2": "tests.bench.p2_page_save",
     "P3": "tests.bench.p3_freshness",
     "P4": "tests.bench.p4_results_page",
     "P5": "tests.bench.p5_export",

@@ -44,6 +44,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--fresh", action="store_true", help="drop and reseed the data set")
     parser.add_argument("--freshness-seconds", type=float, default=30.0, help="P3's duration")
     parser.add_argument("--rate", type=float, default=20.0, help="P3's submissions a second")
+    parser.add_argument("--p2-seconds", type=float, default=10.0, help="P2's duration per phase")
     args = parser.parse_args(argv)
     if min(args.members, args.respondents, args.items, args.rounds) < 1:
         parser.error("--members, --respondents, --items and --rounds must be at least 1")
@@ -104,7 +105,11 @@ def main(argv: list[str] | None = None) -> int:
             redis_url=redis_url,
             scale=scale,
             dataset=dataset,
-            options={"freshness_seconds": args.freshness_seconds, "rate": args.rate},
+            options={
+                "freshness_seconds": args.freshness_seconds,
+                "rate": args.rate,
+                "p2_seconds": args.p2_seconds,
+            },
         )
         print(
             f"Scale: {scale.members} members × {scale.respondents} respondents × "
