@@ -35,11 +35,14 @@ WAITING = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
 
 @dataclass(frozen=True)
 class JobRequest:
-    """A job to run: the function's dotted path, its id arguments, its deterministic id."""
+    """A job to run: the function's dotted path, its id arguments, its deterministic id, and
+    whether it is slow (without Redis, slow jobs run in a thread of their own, so the request
+    that asked does not wait for them)."""
 
     function: str
     args: tuple
     job_id: str
+    slow: bool = False
 
 
 def job_path(function: Callable) -> str:
@@ -58,9 +61,9 @@ def queue_for(redis: Redis) -> Queue:
     return Queue(QUEUE_NAME, connection=redis)
 
 
-def enqueue_after_commit(function: Callable, *args: int, job_id: str) -> None:
+def enqueue_after_commit(function: Callable, *args: int, job_id: str, slow: bool = False) -> None:
     """Run ``function(*args)`` in the background once the current transaction commits."""
-    request = JobRequest(job_path(function), args, job_id)
+    request = JobRequest(job_path(function), args, job_id, slow)
     app = current_app._get_current_object()
     call_after_commit(lambda: dispatch(app, request))
 
@@ -175,6 +178,9 @@ def _drain(app: Flask, pending: list[JobRequest]) -> None:
 
 
 def _run_in_process_soon(app: Flask, request: JobRequest) -> None:
+    if request.slow and has_request_context():
+        _run_in_a_thread(app, request)
+        return
     pending = _pending.get()
     if pending is not None:
         if request not in pending:
@@ -190,6 +196,15 @@ def _run_in_process_soon(app: Flask, request: JobRequest) -> None:
     def _drain_after_request(response):
         _drain(app, pending)
         return response
+
+
+def _run_in_a_thread(app: Flask, request: JobRequest) -> threading.Thread:
+    """Run a slow job beside the request (coalesced with any run of it already going)."""
+    thread = threading.Thread(
+        target=_run_coalesced, args=(app, request), name=request.job_id, daemon=True
+    )
+    thread.start()
+    return thread
 
 
 def redis_reachable() -> bool:

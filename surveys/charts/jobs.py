@@ -20,7 +20,9 @@ def request_round_charts(round_id: int) -> None:
     """
     if not current_app.config.get("RENDER_CHARTS", True):
         return
-    enqueue_after_commit(render_round_charts, round_id, job_id=f"render-round-charts-{round_id}")
+    enqueue_after_commit(
+        render_round_charts, round_id, job_id=f"render-round-charts-{round_id}", slow=True
+    )
 
 
 def render_round_charts(round_id: int) -> None:
