@@ -21,6 +21,7 @@ from flask import Flask
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Worker
+from rq.exceptions import StopRequested
 
 from maturity.db import db
 from maturity.jobs.queue import queue_for
@@ -46,6 +47,8 @@ class PeriodicWork:
             with self.app.app_context():
                 self.task()
                 db.session.remove()
+        except StopRequested:
+            raise  # SIGTERM arrived while the work ran: the worker must still stop
         except RedisError:
             log.warning("Redis unreachable; periodic work waits for it")
         except Exception:

@@ -7,7 +7,9 @@ processes RQ forks (work horses, the scheduler) never inherit a lock held mid-ca
 import time
 from datetime import timedelta
 
+import pytest
 from redis import Redis
+from rq.exceptions import StopRequested
 
 from maturity.db import db, utcnow
 from maturity.frameworks.services import install_default_framework
@@ -87,3 +89,16 @@ def test_periodic_work_survives_a_failing_task_and_redis_going_away(app):
         assert redis.exists(PERIODIC_LOCK), "the other workers still wait their turn"
         server.stop()
         PeriodicWork(app, redis, failing, every=5).run_once()  # Redis gone: logged too
+
+
+def test_a_stop_request_during_periodic_work_is_not_swallowed(app):
+    """RQ raises StopRequested from its SIGTERM handler wherever the idle worker is; during
+    the periodic work it must reach the worker loop, or the worker never stops."""
+    with own_redis() as server:
+        redis = Redis.from_url(server.url)
+
+        def interrupted() -> None:
+            raise StopRequested()
+
+        with pytest.raises(StopRequested):
+            PeriodicWork(app, redis, interrupted, every=5).run_once()
