@@ -76,6 +76,10 @@ class AppWorker(Worker):
         super().run_maintenance_tasks()
         if self.periodic is not None:
             self.periodic.run_once()
+        if getattr(self, "_shutdown_requested_date", None) is not None:
+            # SIGTERM arrived during the work above; RQ's StopRequested may have been raised
+            # inside a database call and wrapped there, so stop on the record of it instead.
+            raise StopRequested()
 
 
 def run_worker(app: Flask, redis: Redis, *, burst: bool, periodic=None, every: int = 60) -> None:
