@@ -67,7 +67,12 @@ def live_server(app) -> Iterator[str]:
         thread.join(timeout=10)
 
 
-def new_page(browser, *, javascript: bool = True, width: int = 375, height: int = 812):
+# WCAG 2.2's reflow criterion (1.4.10): content reflows at 320 CSS pixels wide, with no
+# sideways scrolling of the page (a data table may scroll inside its own box).
+PHONE_WIDTH = 320
+
+
+def new_page(browser, *, javascript: bool = True, width: int = PHONE_WIDTH, height: int = 812):
     """A fresh browser context (a new device) and page; CSP is bypassed only so that the
     axe-core script can be injected."""
     context = browser.new_context(
@@ -118,7 +123,40 @@ def axe_violations(page, javascript: bool = True) -> list[dict]:
     ]
 
 
+def overflowing_elements(page) -> list[str]:
+    """The elements that stick out past the right edge of the screen, outside any box of
+    their own that scrolls (what makes a page scroll sideways)."""
+    return page.evaluate(
+        """() => {
+          const edge = document.documentElement.clientWidth;
+          const out = [];
+          for (const el of document.querySelectorAll("body *")) {
+            if (el.getBoundingClientRect().right <= edge + 1) continue;
+            let box = el.parentElement, scrolls = false;
+            while (box && box !== document.body && !scrolls) {
+              scrolls = getComputedStyle(box).overflowX !== "visible";
+              box = box.parentElement;
+            }
+            if (!scrolls) out.push(el.tagName.toLowerCase() + "." + el.className);
+          }
+          return out.slice(0, 5);
+        }"""
+    )
+
+
+def assert_reflows(page) -> None:
+    """Fail if the page is wider than a phone's screen (WCAG 2.2, 1.4.10 reflow)."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    screen = page.evaluate("document.documentElement.clientWidth")
+    assert width <= screen, (
+        f"{page.url}: {width} px wide on a {screen} px screen; {overflowing_elements(page)}"
+    )
+
+
 def assert_accessible(page, javascript: bool = True) -> None:
-    """Fail with axe-core's findings if the page has any WCAG 2.2 AA violation."""
+    """Fail with axe-core's findings if the page has any WCAG 2.2 AA violation, or if on a
+    phone-sized screen it scrolls sideways."""
     violations = axe_violations(page, javascript)
     assert violations == [], f"{page.url}: {violations}"
+    if page.viewport_size["width"] <= PHONE_WIDTH:
+        assert_reflows(page)

@@ -8,14 +8,14 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible, new_page, screenshot
+from tests.browser.conftest import PHONE_WIDTH, assert_accessible, new_page, screenshot
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 
 
 def _check(page, name: str) -> None:
-    for label, width in (("desktop", 1280), ("phone", 375)):
+    for label, width in (("desktop", 1280), ("phone", PHONE_WIDTH)):
         page.set_viewport_size({"width": width, "height": 900})
         assert_accessible(page)
         screenshot(page, f"api-tokens-{name}-{label}")

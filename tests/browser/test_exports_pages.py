@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from maturity.db import db
 from surveys.exports import jobs
 from surveys.responses.models import Response
-from tests.browser.conftest import assert_accessible, new_page, screenshot
+from tests.browser.conftest import PHONE_WIDTH, assert_accessible, new_page, screenshot
 from tests.factories import PASSWORD
 from tests.surveys.export_support import answered_round, fresh_round
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.browser
 
 
 def _check(page, name: str) -> None:
-    for label, width in (("desktop", 1280), ("phone", 375)):
+    for label, width in (("desktop", 1280), ("phone", PHONE_WIDTH)):
         page.set_viewport_size({"width": width, "height": 900})
         assert_accessible(page)
         screenshot(page, f"exports-{name}-{label}")

@@ -1,5 +1,5 @@
-"""The respondent journey in a real browser on a 375-pixel screen, with and without
-JavaScript, checked with axe-core on every page (QUALITY R19)."""
+"""The respondent journey in a real browser on a 320-pixel screen (WCAG's reflow width),
+with and without JavaScript, checked with axe-core on every page (QUALITY R19)."""
 
 import pytest
 import sqlalchemy as sa
