@@ -48,6 +48,10 @@ class Config:
     HSTS_ENABLED = _env_bool("HSTS_ENABLED", True)
     WTF_CSRF_TIME_LIMIT = _env_int("CSRF_TIME_LIMIT_SECONDS", 8 * 3600)
 
+    # Who runs this service and how people reach them (the accessibility statement).
+    SERVICE_OPERATOR = os.environ.get("SERVICE_OPERATOR", "")
+    SERVICE_CONTACT_EMAIL = os.environ.get("SERVICE_CONTACT_EMAIL", "")
+
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = _env_int("MAIL_PORT", 587)
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")

@@ -57,10 +57,26 @@ def home():
     return render_template("home/home.html", places=places, panels=panels)
 
 
+@dataclass(frozen=True)
+class StatementDates:
+    """When the accessibility statement was prepared and reviewed, and its next review."""
+
+    prepared: str
+    reviewed: str
+    next_review: str
+
+
+# Update these whenever the statement is reviewed (the accessibility regulations ask for a
+# review at least once a year; we review every six months).
+ACCESSIBILITY_STATEMENT = StatementDates(
+    prepared="7 December 2026", reviewed="7 December 2026", next_review="7 June 2027"
+)
+
+
 @bp.get("/accessibility")
 def accessibility():
-    """The accessibility statement."""
-    return render_template("home/accessibility.html")
+    """The accessibility statement, in the form the accessibility regulations require."""
+    return render_template("home/accessibility.html", statement=ACCESSIBILITY_STATEMENT)
 
 
 @bp.get("/privacy")
