@@ -328,8 +328,10 @@ class MomentumChart:
     caption: str = ""
 
     def table(self) -> Table:
-        """One row per point: mean, change, its interval and the direction shown."""
+        """One row per point: its number on the chart, mean, change, its interval and the
+        direction shown."""
         headers = [
+            "Key",
             self.point_label,
             "Mean score",
             "Change since previous round",
@@ -339,6 +341,7 @@ class MomentumChart:
         ]
         rows = [
             [
+                number,
                 p.label,
                 rounded(p.mean),
                 rounded(p.change),
@@ -346,7 +349,7 @@ class MomentumChart:
                 rounded(p.ci_high),
                 p.direction,
             ]
-            for p in self.points
+            for number, p in enumerate(self.points, start=1)
         ]
         return headers, rows
 
