@@ -72,6 +72,27 @@ def start_round_recompute(round_: Round, requested_by_id: int | None) -> Backgro
     return task
 
 
+def request_round_results(round_id: int) -> None:
+    """Queue recomputing every member of a round once the current transaction commits:
+    one job, which asks for the round's benchmarks and charts once at its end (coalesced;
+    its own id, so it never swallows a recompute that reports progress)."""
+    enqueue_after_commit(recompute_round, round_id, job_id=f"recompute-round-{round_id}-all")
+
+
+def request_later_rounds_results(round_: Round) -> None:
+    """Queue recomputing the collaborative's later rounds (drafts have no results): their
+    change since the last round may now compare with ``round_``, or may no longer."""
+    later = db.session.scalars(
+        sa.select(Round.id).where(
+            Round.collaborative_id == round_.collaborative_id,
+            Round.opens_at > round_.opens_at,
+            Round.state != RoundState.DRAFT,
+        )
+    )
+    for round_id in later:
+        request_round_results(round_id)
+
+
 def recompute_participation(participation_id: int) -> None:
     """Recompute one member's results for a round, then the round's benchmarks."""
     with unscoped():

@@ -141,6 +141,7 @@ def _fill_participation(
                 "participation_id": participation.id,
                 "organisation_id": participation.organisation_id,
                 "resume_token_hash": hash_token(f"synthetic-{participation.id}-{response_id}"),
+                "public_id": "r" + hash_token(f"synthetic-response-{response_id}")[:20],
                 "status": ResponseStatus.SUBMITTED.value,
                 "started_at": when,
                 "updated_at": when,

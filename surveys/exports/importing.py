@@ -3,7 +3,15 @@
 A file is checked whole before anything is stored: every fault is reported with its row
 and column, and one bad row means nothing is imported. Imported responses are stored as
 submitted, anonymous responses (no user, invitation or address; times to the hour), their
-dimension scores computed as a submission's are, and every member's results recomputed.
+dimension scores computed as a submission's are, and the round's results recomputed in one
+job (which then draws its charts once).
+
+A file cannot double a round: each row's response id is kept as the imported response's
+public id, and a file naming a response id already in the round (imported before, or a file
+exported from the round) is refused. A required question must be answered in every row,
+except a respondent attribute (an export may leave those blank for anonymity).
+
+The page, the command and any other caller all go through ``import_responses``.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from maturity.audit.services import record_event
 from maturity.db import db
@@ -27,7 +36,7 @@ from maturity.frameworks.models import FrameworkVersion, Item, ItemType
 from maturity.organisations.models import Organisation
 from maturity.security import hash_token, new_token
 from surveys.exports.responses import FIXED_COLUMNS, MEMBER_COLUMN, RESPONSE_COLUMN
-from surveys.jobs import request_participation_results
+from surveys.jobs import request_round_results
 from surveys.responses.models import DONT_KNOW, Answer, Response, ResponseScore, ResponseStatus
 from surveys.responses.services import coarse_now
 from surveys.results.shape import shape_of
@@ -80,7 +89,7 @@ class ParsedResponse:
     """One valid row: which member it belongs to and its answers by item id."""
 
     row: int
-    export_id: str
+    public_id: str
     participation_id: int
     organisation_id: int
     answers: dict[int, str] = field(default_factory=dict)
@@ -94,10 +103,16 @@ class ImportResult:
     participation_ids: list[int]
 
 
-def import_key(round_id: int, export_id: str) -> str:
-    """The submission key an imported response carries, so that one response id is only
-    ever imported once into a round."""
-    return hashlib.sha256(f"import:{round_id}:{export_id}".encode()).hexdigest()
+def import_key(round_id: int, public_id: str) -> str:
+    """The submission key an imported response carries (unique), so that one response id is
+    only ever imported once into a round, even by two imports at the same moment."""
+    return hashlib.sha256(f"import:{round_id}:{public_id}".encode()).hexdigest()
+
+
+def must_be_answered(item: Item) -> bool:
+    """Whether every imported row must answer this question: the survey's required ones,
+    except respondent attributes (an export may leave those blank for anonymity)."""
+    return item.is_required and not item.is_attribute
 
 
 def read_csv(data: bytes) -> list[list[str]]:
@@ -201,6 +216,11 @@ def _check_headers(headers: list[str], items: dict[str, Item]) -> list[ImportPro
             )
         if not header:
             problems.append(ImportProblem("A column has no heading", row=1))
+    for key, item in items.items():
+        if must_be_answered(item) and key not in seen:
+            problems.append(
+                ImportProblem(f"The file needs a {key} column: it is a required question", row=1)
+            )
     return problems
 
 
@@ -213,18 +233,31 @@ def _members(round_: Round) -> dict[str, Participation]:
     return dict(rows.tuples().all())
 
 
-def _already_imported(round_id: int, export_ids: Iterable[str]) -> set[str]:
-    by_key = {import_key(round_id, export_id): export_id for export_id in export_ids}
-    keys, found = list(by_key), set()
-    for start in range(0, len(keys), LOOKUP_BATCH):
+def _batches(values: list[str]) -> Iterable[list[str]]:
+    for start in range(0, len(values), LOOKUP_BATCH):
+        yield values[start : start + LOOKUP_BATCH]
+
+
+def already_in_round(round_id: int, public_ids: Iterable[str]) -> set[str]:
+    """The response ids of a file that are already in the round: a response of the round
+    has that public id, or one was imported with it (its submission key says so)."""
+    ids = list(public_ids)
+    by_key = {import_key(round_id, public_id): public_id for public_id in ids}
+    found: set[str] = set()
+    for batch in _batches(ids):
         found.update(
             db.session.scalars(
-                sa.select(Response.submission_key).where(
-                    Response.submission_key.in_(keys[start : start + LOOKUP_BATCH])
-                )
+                sa.select(Response.public_id)
+                .join(Participation, Participation.id == Response.participation_id)
+                .where(Participation.round_id == round_id, Response.public_id.in_(batch))
             )
         )
-    return {by_key[key] for key in found}
+    for batch in _batches(list(by_key)):
+        keys = db.session.scalars(
+            sa.select(Response.submission_key).where(Response.submission_key.in_(batch))
+        )
+        found.update(by_key[key] for key in keys)
+    return found
 
 
 class _RowChecker:
@@ -232,6 +265,7 @@ class _RowChecker:
 
     def __init__(self, round_: Round, headers: list[str], items: dict[str, Item], levels: int):
         self.round, self.headers, self.items, self.levels = round_, headers, items, levels
+        self.required = [item for item in items.values() if must_be_answered(item)]
         self.members = _members(round_)
         self.first_row_of: dict[str, int] = {}
         self.problems: list[ImportProblem] = []
@@ -240,30 +274,52 @@ class _RowChecker:
         self.problems.append(ImportProblem(message, row, column))
 
     def _identity(self, number: int, cells: dict[str, str]) -> tuple[str, Participation] | None:
-        export_id, slug = cells.get(RESPONSE_COLUMN, ""), cells.get(MEMBER_COLUMN, "")
+        public_id, slug = cells.get(RESPONSE_COLUMN, ""), cells.get(MEMBER_COLUMN, "")
         ok = True
-        if not export_id or len(export_id) > MAX_ID_LENGTH:
+        if not public_id or len(public_id) > MAX_ID_LENGTH:
             self.add_problem(
                 f"Enter the response id (up to {MAX_ID_LENGTH} characters)", number, RESPONSE_COLUMN
             )
             ok = False
-        elif export_id in self.first_row_of:
-            first = self.first_row_of[export_id]
+        elif public_id in self.first_row_of:
+            first = self.first_row_of[public_id]
             self.add_problem(
-                f'The response id "{_short(export_id)}" is also in row {first}',
+                f'The response id "{_short(public_id)}" is also in row {first}',
                 number,
                 RESPONSE_COLUMN,
             )
             ok = False
         else:
-            self.first_row_of[export_id] = number
+            self.first_row_of[public_id] = number
         participation = self.members.get(slug)
         if participation is None:
             self.add_problem(
                 f'No member "{_short(slug)}" takes part in {self.round.name}', number, MEMBER_COLUMN
             )
             ok = False
-        return (export_id, participation) if ok else None
+        return (public_id, participation) if ok else None
+
+    def _answers(self, number: int, cells: dict[str, str]) -> dict[int, str]:
+        """The row's answers by item id, recording each cell that is wrong and each
+        required question left blank."""
+        answers: dict[int, str] = {}
+        wrong: set[str] = set()
+        for header, cell in cells.items():
+            item = self.items.get(header)
+            if item is None:
+                continue
+            try:
+                value = stored_answer(item, cell, self.levels)
+            except ValueError as error:
+                self.add_problem(str(error)[0].upper() + str(error)[1:], number, header)
+                wrong.add(header)
+                continue
+            if value is not None:
+                answers[item.id] = value
+        for item in self.required:
+            if item.id not in answers and item.key not in wrong:
+                self.add_problem("Answer this required question: it is blank", number, item.key)
+        return answers
 
     def check(self, number: int, row: list[str]) -> ParsedResponse | None:
         """A valid row as a ParsedResponse; None (with problems recorded) otherwise."""
@@ -276,23 +332,12 @@ class _RowChecker:
             return None
         cells = {header: cell.strip() for header, cell in zip(self.headers, row, strict=False)}
         identity = self._identity(number, cells)
-        answers: dict[int, str] = {}
-        for header, cell in cells.items():
-            item = self.items.get(header)
-            if item is None:
-                continue
-            try:
-                value = stored_answer(item, cell, self.levels)
-            except ValueError as error:
-                self.add_problem(str(error)[0].upper() + str(error)[1:], number, header)
-                continue
-            if value is not None:
-                answers[item.id] = value
+        answers = self._answers(number, cells)
         if identity is None:
             return None
-        export_id, participation = identity
+        public_id, participation = identity
         return ParsedResponse(
-            number, export_id, participation.id, participation.organisation_id, answers
+            number, public_id, participation.id, participation.organisation_id, answers
         )
 
 
@@ -315,10 +360,11 @@ def parse_rows(round_: Round, rows: list[list[str]]) -> list[ParsedResponse]:
         raise ResponseImportError([ImportProblem(f"The file has more than {MAX_ROWS:,} rows")])
     checker = _RowChecker(round_, headers, items, len(version.levels))
     parsed = [checker.check(number, row) for number, row in enumerate(rows[1:], start=2)]
-    for export_id in sorted(_already_imported(round_.id, checker.first_row_of)):
+    for public_id in sorted(already_in_round(round_.id, checker.first_row_of)):
         checker.add_problem(
-            f'The response "{_short(export_id)}" has already been imported into {round_.name}',
-            checker.first_row_of[export_id],
+            f'The response "{_short(public_id)}" is already in {round_.name}: a file imported '
+            "before, or exported from this round, cannot be imported into it again",
+            checker.first_row_of[public_id],
             RESPONSE_COLUMN,
         )
     if checker.problems:
@@ -333,7 +379,7 @@ def _submitted_time(round_: Round) -> datetime:
 
 
 def _store(round_: Round, parsed: list[ParsedResponse]) -> list[Response]:
-    when = _submitted_time(round_)
+    when, name = _submitted_time(round_), round_.name  # the name: a failed flush expires it
     responses = [
         Response(
             participation_id=p.participation_id,
@@ -343,13 +389,23 @@ def _store(round_: Round, parsed: list[ParsedResponse]) -> list[Response]:
             started_at=when,
             updated_at=when,
             submitted_at=when,
-            submission_key=import_key(round_.id, p.export_id),
+            submission_key=import_key(round_.id, p.public_id),
+            public_id=p.public_id,
             answers=[Answer(item_id=item_id, value=value) for item_id, value in p.answers.items()],
         )
         for p in parsed
     ]
     db.session.add_all(responses)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Another import of the same responses committed first (the submission keys are
+        # unique): the caller rolls back, and the file is refused as a repeat.
+        problem = ImportProblem(
+            f"These responses were imported into {name} at the same moment by "
+            "another import; nothing was imported from this file"
+        )
+        raise ResponseImportError([problem]) from None
     return responses
 
 
@@ -379,12 +435,12 @@ def _bump_versions(counts: dict[int, int]) -> None:
             .values(answers_version=Participation.answers_version + count)
             .execution_options(synchronize_session=False)
         )
-        request_participation_results(participation_id)
 
 
 def import_responses(round_: Round, rows: list[list[str]], *, actor_id: int | None) -> ImportResult:
     """Import every row of a checked file as a submitted response, or none (raising
-    ResponseImportError); members' results are recomputed once the caller commits."""
+    ResponseImportError; the caller rolls back). Once the caller commits, one job
+    recomputes the round's results, then its benchmarks and charts once."""
     parsed = parse_rows(round_, rows)
     responses = _store(round_, parsed)
     _store_scores(round_, parsed, responses)
@@ -392,6 +448,7 @@ def import_responses(round_: Round, rows: list[list[str]], *, actor_id: int | No
     for p in parsed:
         counts[p.participation_id] = counts.get(p.participation_id, 0) + 1
     _bump_versions(counts)
+    request_round_results(round_.id)
     record_event(
         "responses.imported",
         "round",

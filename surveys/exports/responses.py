@@ -1,23 +1,21 @@
 """The respondent-level export: one row per submitted response, one column per item key.
 
 The rows are anonymised: no user, email, address, invitation or time; a response is named
-by an opaque export id (a keyed hash of its id, stable across exports of the same round),
-its member by the organisation's identifier. Members with fewer submitted responses than
-the collaborative's minimum group size are left out, as in every other export.
+by its public id (random, stored with it, the same in every export; an imported response
+keeps the id its file gave it), its member by the organisation's identifier. Members with
+fewer submitted responses than the collaborative's minimum group size are left out, as in
+every other export.
 
 The same format is what :mod:`surveys.exports.importing` reads.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 
 from maturity.collaboratives.models import Collaborative
 from maturity.db import db
@@ -33,13 +31,6 @@ MEMBER_COLUMN = "member_id"
 FIXED_COLUMNS = (RESPONSE_COLUMN, MEMBER_COLUMN)
 MULTI_SEPARATOR = "; "
 STREAM_BATCH = 5000
-
-
-def export_id(response_id: int) -> str:
-    """A response's opaque id in exports: stable, unguessable without the secret key."""
-    key = current_app.config["SECRET_KEY"].encode()
-    digest = hmac.new(key, f"response-export:{response_id}".encode(), hashlib.sha256)
-    return "r" + digest.hexdigest()[:20]
 
 
 def survey_items(version: FrameworkVersion) -> list[Item]:
@@ -107,7 +98,7 @@ def _wide_rows(participation_ids: list[int], item_ids: list[int]) -> sa.Select:
         for n, item_id in enumerate(item_ids)
     ]
     return (
-        sa.select(Response.id, Organisation.slug, *columns)
+        sa.select(Response.public_id, Organisation.slug, *columns)
         .select_from(Response)
         .join(Organisation, Organisation.id == Response.organisation_id)
         .outerjoin(Answer, Answer.response_id == Response.id)
@@ -133,8 +124,8 @@ def _rows(
     result = db.session.execute(
         _wide_rows(participation_ids, item_ids).execution_options(yield_per=STREAM_BATCH)
     )
-    for response_id, slug, *values in result:
-        row = [export_id(response_id), slug]
+    for public_id, slug, *values in result:
+        row = [public_id, slug]
         for value, convert in zip(values, converters, strict=True):
             row.append(value if value is None or convert is None else convert(value))
         yield row

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -23,6 +24,12 @@ DONT_KNOW = "dont_know"
 class ResponseStatus(StrEnum):
     IN_PROGRESS = "in_progress"
     SUBMITTED = "submitted"
+
+
+def new_public_id() -> str:
+    """A response's stable public identifier: random, carried by the respondent-rows export
+    and recognised on import, so a file imported again cannot double a round."""
+    return "r" + secrets.token_hex(10)
 
 
 class Response(db.Model):
@@ -54,6 +61,10 @@ class Response(db.Model):
     submitted_at: Mapped[datetime | None]
     last_section: Mapped[str | None] = mapped_column(sa.String(60))
     submission_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    # Random for a response given through the survey; the file's response id for an
+    # imported one. Unique within a round (checked on import; an imported response's
+    # submission key, unique, is made from its round and this id).
+    public_id: Mapped[str] = mapped_column(sa.String(64), index=True, default=new_public_id)
 
     participation: Mapped[Participation] = relationship()
     invitation: Mapped[Invitation | None] = relationship()

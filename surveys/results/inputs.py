@@ -13,7 +13,7 @@ from maturity.frameworks.models import FrameworkVersion
 from surveys.responses.models import Answer, Response, ResponseScore, ResponseStatus
 from surveys.results.compute import ParticipationInputs
 from surveys.results.shape import FrameworkShape, shape_of
-from surveys.rounds.models import Participation, Round
+from surveys.rounds.models import CHANGE_BASELINE_STATES, Participation, Round
 
 SUBMITTED = Response.status == ResponseStatus.SUBMITTED
 # Sort and hash memory for the reads of a whole round (PostgreSQL's default, 4 MB, sends a
@@ -168,7 +168,9 @@ def previous_participations(
     round_: Round, organisation_ids: list[int]
 ) -> dict[int, tuple[int, int]]:
     """For each member, its participation in the latest earlier round of the collaborative
-    that it took part in, as ``organisation_id -> (participation_id, framework_version_id)``.
+    that it took part in and that is closed or published (``CHANGE_BASELINE_STATES``: never
+    a draft or a round still open), as
+    ``organisation_id -> (participation_id, framework_version_id)``.
     """
     rows = db.session.execute(
         sa.select(Participation.organisation_id, Participation.id, Round.framework_version_id)
@@ -176,6 +178,7 @@ def previous_participations(
         .where(
             Round.collaborative_id == round_.collaborative_id,
             Round.opens_at < round_.opens_at,
+            Round.state.in_(CHANGE_BASELINE_STATES),
             Participation.organisation_id.in_(organisation_ids),
         )
         .order_by(Round.opens_at.desc(), Participation.id)

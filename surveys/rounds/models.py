@@ -28,6 +28,17 @@ class RoundState(StrEnum):
     def label(self) -> str:
         return self.value.capitalize()
 
+    @property
+    def is_change_baseline(self) -> bool:
+        """Whether a round in this state is one that "change since the last round" may
+        compare with (see ``CHANGE_BASELINE_STATES``)."""
+        return self in CHANGE_BASELINE_STATES
+
+
+# The rounds "change since the last round" compares with: closed or published ones. A draft
+# has no answers yet and an open round's are still coming in, so neither is a baseline.
+CHANGE_BASELINE_STATES = (RoundState.CLOSED, RoundState.PUBLISHED)
+
 
 # The only moves a round can make: draft → open → closed → published (and reopening a
 # closed round before its results are published).

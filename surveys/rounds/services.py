@@ -12,6 +12,7 @@ from maturity.frameworks.models import Framework, FrameworkVersion
 from maturity.security import new_short_token
 from maturity.slugs import unique_slug
 from maturity.tenancy import unscoped
+from surveys.jobs import request_later_rounds_results
 from surveys.rounds.models import (
     ROUND_TRANSITIONS,
     NamingConsent,
@@ -135,6 +136,8 @@ def change_state(round_: Round, new_state: RoundState, *, actor_id: int | None) 
     round_.state_changed_at = utcnow()
     if new_state == RoundState.OPEN:
         add_missing_participations(round_)
+    if new_state.is_change_baseline != previous.is_change_baseline:
+        request_later_rounds_results(round_)
     record_event(
         "round.state_changed",
         "round",

@@ -82,6 +82,13 @@ def test_convenor_exports_and_imports_a_round(browser, live_server, world, tmp_p
         )
     )
     assert imported == 16
+
+    # The same file again is refused: its responses are already in the round.
+    page.goto(f"{live_server}/c/home-partnership/rounds/{target.id}/import")
+    page.set_input_files("#file", str(exported))
+    page.get_by_role("button", name="Import responses").click()
+    summary = page.locator(".govuk-error-summary")
+    assert f"is already in {target.name}" in summary.inner_text()
     page.context.close()
 
 

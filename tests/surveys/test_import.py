@@ -17,6 +17,8 @@ from maturity.audit.models import AuditEvent
 from maturity.db import db
 from maturity.exports.writers import Sheet, write_export
 from maturity.frameworks.models import Item
+from maturity.jobs import queue as job_queue
+from maturity.results.models import ParticipationResult
 from surveys.exports import importing
 from surveys.exports.responses import responses_table
 from surveys.responses.models import Answer, Response
@@ -24,6 +26,7 @@ from surveys.rounds.models import Round, RoundState
 from surveys.synthetic import Scale, create_synthetic_collaborative
 from tests.conftest import World, table_snapshot
 from tests.helpers import csrf_token, sign_in
+from tests.jobs_support import app_with_redis
 from tests.surveys.export_support import (
     answered_round,
     compute_results,
@@ -215,14 +218,134 @@ def test_unknown_columns_and_missing_identity_columns_are_named(answered):
     assert "Row 1, column not_a_question: This column appears more than once" in messages
 
 
-def test_a_response_is_only_imported_once(convenor, answered):
+ALREADY_IN = "is already in {name}: a file imported before, or exported from this round"
+
+
+def test_the_same_file_imported_twice_is_refused_and_changes_nothing(convenor, answered):
     target = fresh_round(answered.round)
     content = exported_csv(answered.round)
     assert upload(convenor, target.id, content).status_code == 302
-    count = response_count()
+    before = table_snapshot()
     page = upload(convenor, target.id, content).get_data(as_text=True)
-    assert "has already been imported into" in page
+    assert "Nothing has been imported" in page
+    assert "Row 2, column response: The response &#34;r" in page or (
+        "Row 2, column response: The response &quot;r" in page
+    )
+    assert ALREADY_IN.format(name=target.name) in page
+    assert table_snapshot() == before
+
+
+def test_a_re_exported_file_imported_again_is_refused_and_changes_nothing(convenor, answered):
+    target = fresh_round(answered.round)
+    assert upload(convenor, target.id, exported_csv(answered.round)).status_code == 302
+    db.session.expire_all()
+    before = table_snapshot()
+    # The imported responses keep their ids, so exporting the round gives them back...
+    page = upload(convenor, target.id, exported_csv(target)).get_data(as_text=True)
+    assert ALREADY_IN.format(name=target.name) in page
+    # ...and so does a round's own export imported into itself.
+    source = answered.round
+    page = upload(convenor, source.id, exported_csv(source)).get_data(as_text=True)
+    assert ALREADY_IN.format(name=source.name) in page
+    assert table_snapshot() == before
+
+
+def test_the_export_names_each_response_by_its_stored_public_id(answered):
+    target = fresh_round(answered.round)
+    rows = list(csv.reader(io.StringIO(exported_csv(answered.round).decode("utf-8-sig"))))
+    exported_ids = [row[0] for row in rows[1:]]
+    stored = db.session.scalars(
+        sa.select(Response.public_id).where(
+            Response.participation_id.in_([p.id for p in answered.round.participations])
+        )
+    ).all()
+    assert len(set(stored)) == len(stored) and set(exported_ids) <= set(stored)
+    assert all(len(public_id) == 21 and public_id.startswith("r") for public_id in stored)
+    assert exported_csv(answered.round) == exported_csv(answered.round)  # stable
+    importing.import_responses(target, rows, actor_id=None)
+    db.session.commit()
+    imported = db.session.scalars(
+        sa.select(Response.public_id).where(
+            Response.participation_id.in_([p.id for p in target.participations])
+        )
+    ).all()
+    assert sorted(imported) == sorted(exported_ids)
+
+
+def test_two_imports_of_one_file_at_the_same_moment_store_it_once(monkeypatch, answered):
+    # Both imports check the file before either commits; the second then finds the first's
+    # responses (their submission keys are unique) and is refused like a repeat.
+    target = fresh_round(answered.round)
+    rows = list(csv.reader(io.StringIO(exported_csv(answered.round).decode("utf-8-sig"))))
+    importing.import_responses(target, rows, actor_id=None)
+    db.session.commit()
+    count = response_count()
+    monkeypatch.setattr(importing, "already_in_round", lambda round_id, ids: set())
+    with pytest.raises(importing.ResponseImportError) as raised:
+        importing.import_responses(target, rows, actor_id=None)
+    db.session.rollback()
+    assert raised.value.messages == [
+        f"These responses were imported into {target.name} at the same moment by another "
+        "import; nothing was imported from this file"
+    ]
     assert response_count() == count
+
+
+def _require(round_: Round, *keys: str) -> None:
+    for item in db.session.scalars(
+        sa.select(Item).where(Item.version_id == round_.framework_version_id, Item.key.in_(keys))
+    ):
+        item.is_required = True
+    db.session.commit()
+
+
+def test_a_blank_required_answer_is_refused_with_its_row_and_column(convenor, answered):
+    target = fresh_round(answered.round)
+    _require(target, "collaboration_level")
+    rows = list(csv.reader(io.StringIO(exported_csv(answered.round).decode("utf-8-sig"))))
+    headers = rows[0]
+    rows[2][headers.index("collaboration_level")] = " "
+    del rows[4][headers.index("collaboration_level") :]  # a short row leaves it out too
+    # Required respondent attributes may be blank: an export may blank them for anonymity.
+    rows[3][headers.index("role_band")] = ""
+    rows[3][headers.index("perspective")] = ""
+    before = table_snapshot()
+    with pytest.raises(importing.ResponseImportError) as raised:
+        importing.import_responses(target, rows, actor_id=None)
+    db.session.rollback()
+    assert raised.value.messages == [
+        "Row 3, column collaboration_level: Answer this required question: it is blank",
+        "Row 5, column collaboration_level: Answer this required question: it is blank",
+    ]
+    page = upload(convenor, target.id, csv_bytes(rows)).get_data(as_text=True)
+    assert "Row 3, column collaboration_level: Answer this required question" in page
+    assert table_snapshot() == before
+
+
+def test_a_file_without_a_required_question_s_column_is_refused(answered):
+    target = fresh_round(answered.round)
+    _require(target, "collaboration_level")
+    rows = [["response", "member_id", "role_band"], ["a", "home-council", "frontline"]]
+    with pytest.raises(importing.ResponseImportError) as raised:
+        importing.import_responses(target, rows, actor_id=None)
+    assert raised.value.messages == [
+        "Row 1: The file needs a collaboration_level column: it is a required question"
+    ]
+
+
+def test_a_wrong_required_answer_is_named_once(answered):
+    target = fresh_round(answered.round)
+    _require(target, "collaboration_level")
+    rows = [
+        ["response", "member_id", "collaboration_level"],
+        ["a", "home-council", "9"],
+        ["b", "home-council", "dont_know"],
+    ]
+    with pytest.raises(importing.ResponseImportError) as raised:
+        importing.import_responses(target, rows, actor_id=None)
+    assert raised.value.messages == [
+        'Row 2, column collaboration_level: "9" is not a whole number from 1 to 4 or dont_know'
+    ]
 
 
 def test_a_published_round_refuses_imports(convenor, answered):
@@ -235,15 +358,16 @@ def test_a_published_round_refuses_imports(convenor, answered):
     assert response_count() == before
 
 
-def test_an_import_asks_for_every_member_s_results_and_is_audited(monkeypatch, world, answered):
+def test_an_import_asks_for_the_round_s_results_once_and_is_audited(monkeypatch, world, answered):
     requested = []
-    monkeypatch.setattr(importing, "request_participation_results", requested.append)
+    monkeypatch.setattr(importing, "request_round_results", requested.append)
     target = fresh_round(answered.round)
     rows = list(csv.reader(io.StringIO(exported_csv(answered.round).decode("utf-8-sig"))))
     result = importing.import_responses(target, rows, actor_id=world.convenor.id)
     db.session.commit()
     participations = {p.organisation_id: p.id for p in target.participations}
-    assert sorted(requested) == sorted(
+    assert requested == [target.id]
+    assert result.participation_ids == sorted(
         [participations[world.organisation.id], participations[world.peer.id]]
     )
     assert result.imported == 16
@@ -256,6 +380,37 @@ def test_an_import_asks_for_every_member_s_results_and_is_audited(monkeypatch, w
     ).all()
     assert all(r.user_id is None and r.invitation_id is None for r in imported)
     assert all(r.submitted_at.minute == 0 and r.is_submitted for r in imported)
+
+
+def test_an_import_queues_one_recompute_and_one_chart_job(app, monkeypatch, answered, tmp_path):
+    # Jobs run in this process (an app without Redis, whatever the suite uses); the chart
+    # job is counted, not drawn. Two members imported, one recompute, one chart job.
+    embedded = app_with_redis(app, "")
+    embedded.config["RENDER_CHARTS"] = True
+    ran, run_now = [], job_queue.run_now
+
+    def record(app_, request):
+        ran.append(request.job_id)
+        if not request.job_id.startswith("render-round-charts-"):
+            run_now(app_, request)
+
+    monkeypatch.setattr(job_queue, "run_now", record)
+    target = fresh_round(answered.round)
+    exported = tmp_path / "responses.csv"
+    exported.write_bytes(exported_csv(answered.round))
+    with embedded.app_context():
+        result = embedded.test_cli_runner().invoke(
+            args=["import-responses", target.reference, str(exported)]
+        )
+    assert result.exit_code == 0, result.output
+    assert ran == [f"recompute-round-{target.id}-all", f"render-round-charts-{target.id}"]
+    db.session.expire_all()
+    computed = db.session.scalars(
+        sa.select(ParticipationResult.participation_id).where(
+            ParticipationResult.round_id == target.id
+        )
+    )
+    assert set(computed) == {p.id for p in target.participations}
 
 
 def test_the_command_reports_problems_and_exits_non_zero(app, answered, tmp_path):
