@@ -175,7 +175,8 @@ class TrendChart:
 
 @dataclass(frozen=True)
 class HeatmapChart:
-    """Members × dimensions, each cell the member's level (``None``: not reported)."""
+    """Members × dimensions, each cell the member's level (``None``: not reported) and the
+    mean score behind it."""
 
     kind: ClassVar[str] = "heatmap"
     title: str
@@ -183,17 +184,30 @@ class HeatmapChart:
     members: tuple[str, ...]
     dimensions: tuple[str, ...]
     levels: tuple[tuple[int | None, ...], ...]
+    means: tuple[tuple[float | None, ...], ...]
     caption: str = ""
 
     def level_name(self, level: int | None) -> str | None:
         """``2 Developing`` for level 2; ``None`` when not reported."""
         return None if level is None else f"{level} {self.level_names[level - 1]}"
 
+    def cell_text(self, mean: float | None) -> str:
+        """What a cell shows: the mean to one decimal (2.0 and 2.9 are both level 2, and
+        read differently), a dash when not reported."""
+        return "–" if mean is None else f"{mean:.1f}"
+
     def table(self) -> Table:
-        """One row per member, one column per dimension, levels as numbered names."""
+        """One row per member, one column per dimension: the level as a numbered name and
+        the mean the cell shows."""
         rows = [
-            [member, *(self.level_name(level) for level in levels)]
-            for member, levels in zip(self.members, self.levels, strict=True)
+            [
+                member,
+                *(
+                    None if level is None else f"{self.level_name(level)} (mean {mean:.1f})"
+                    for level, mean in zip(levels, means, strict=True)
+                ),
+            ]
+            for member, levels, means in zip(self.members, self.levels, self.means, strict=True)
         ]
         return ["Member", *self.dimensions], rows
 

@@ -26,22 +26,25 @@ def heatmap_chart(context: RoundContext, members: list[int], tag: str | None):
     """Members × dimensions, each cell the member's level."""
     if not members:
         return None
-    levels = []
+    levels, means = [], []
     for org_id in members:
         rows = context.results.get(org_id, {})
-        levels.append(
-            tuple(
-                None if (row := rows.get(key)) is None or row.suppressed else row.level
-                for key, _ in context.dimensions
-            )
-        )
+        shown = [
+            None if (row := rows.get(key)) is None or row.suppressed else row
+            for key, _ in context.dimensions
+        ]
+        levels.append(tuple(None if row is None else row.level for row in shown))
+        means.append(tuple(None if row is None else row.mean for row in shown))
     return HeatmapChart(
         title="Maturity level of every member on every dimension",
         level_names=context.level_names,
         members=tuple(context.names[org_id] for org_id in members),
         dimensions=tuple(name for _, name in context.dimensions),
         levels=tuple(levels),
-        caption=group_caption(context, tag) + " A dash marks a dimension not reported.",
+        means=tuple(means),
+        caption=group_caption(context, tag)
+        + " Each cell shows the mean score; its colour is the level. A dash marks a dimension"
+        " not reported.",
     )
 
 

@@ -68,6 +68,11 @@ def samples() -> dict[str, object]:
             members=("Ashby Moor", "Brackenfield", "Calder Vale"),
             dimensions=DIMENSIONS,
             levels=((1, 2, 3, 4, 2, 2), (2, None, 2, 3, 1, 1), (4, 3, 2, 1, 2, 3)),
+            means=(
+                (1.4, 2.0, 3.2, 3.8, 2.9, 2.5),
+                (2.1, None, 2.6, 3.0, 1.2, 1.9),
+                (3.7, 3.3, 2.2, 1.0, 2.4, 3.1),
+            ),
         ),
         "distribution": DistributionChart(
             title="Distribution",

@@ -70,3 +70,15 @@ def test_rendering_never_loads_pyplot():
         "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot was imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=300)
+
+
+def test_heatmap_cells_show_the_mean_to_one_decimal_so_one_level_reads_two_ways():
+    chart = SAMPLES["heatmap"]
+    figure = draw(chart)
+    cells = [text.get_text() for text in figure.axes[0].texts]
+    assert cells[:6] == ["1.4", "2.0", "3.2", "3.8", "2.9", "2.5"]
+    assert cells[7] == "–"  # Brackenfield, Frontline freedom: not reported
+    _, rows = chart.table()
+    assert rows[0][2] == "2 Developing (mean 2.0)"
+    assert rows[0][5] == "2 Developing (mean 2.9)"
+    assert rows[1][2] is None

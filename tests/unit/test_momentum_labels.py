@@ -38,9 +38,7 @@ def _bunched_chart() -> MomentumChart:
         )
         for index, name in enumerate(MEMBERS)
     )
-    return MomentumChart(
-        title="Momentum", point_label="Member", level_names=LEVELS, points=points
-    )
+    return MomentumChart(title="Momentum", point_label="Member", level_names=LEVELS, points=points)
 
 
 def _drawn_numbers(figure):

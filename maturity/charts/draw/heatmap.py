@@ -1,4 +1,5 @@
-"""Convenor heatmap: members × dimensions, each cell coloured and labelled by level."""
+"""Convenor heatmap: members × dimensions, each cell coloured by level and labelled with the
+mean score behind it."""
 
 import numpy as np
 from matplotlib import colormaps
@@ -23,7 +24,7 @@ def _text_colour(rgba) -> str:
 
 
 def draw_heatmap(chart: HeatmapChart) -> Figure:
-    """Draw the members' levels as a grid of labelled, coloured cells."""
+    """Draw the members' levels as a grid of coloured cells, each labelled with its mean."""
     levels = len(chart.level_names)
     figure = new_figure(style.WIDTH + 1, list_height(len(chart.members)) + 1.2)
     axes = figure.add_subplot()
@@ -32,9 +33,11 @@ def draw_heatmap(chart: HeatmapChart) -> Figure:
     grid = np.ma.masked_invalid(np.array([or_nan(row) for row in chart.levels], dtype=float))
     norm = BoundaryNorm([n + 0.5 for n in range(levels + 1)], levels)
     axes.imshow(grid, cmap=colourmap, norm=norm, aspect="auto")
-    for row, member_levels in enumerate(chart.levels):
-        for column, level in enumerate(member_levels):
-            text = "–" if level is None else str(level)
+    for row, (member_levels, member_means) in enumerate(
+        zip(chart.levels, chart.means, strict=True)
+    ):
+        for column, (level, mean) in enumerate(zip(member_levels, member_means, strict=True)):
+            text = chart.cell_text(None if level is None else mean)
             colour = style.BLACK if level is None else _text_colour(colours[level - 1])
             axes.text(column, row, text, ha="center", va="center", color=colour)
     axes.set_xticks(
