@@ -120,10 +120,22 @@ class BenchmarkChart:
                 f" Median {self.median:.2f}; the middle half of members score "
                 f"{self.q1:.2f} to {self.q3:.2f}."
             )
-        for position, bar in enumerate(self.bars, start=1):
+        for bar in self.bars:
             if bar.is_own:
-                text += f" {bar.label} is {position} of {len(self.bars)} at {bar.mean:.2f}."
+                text += f" {bar.label} scores {bar.mean:.2f}, {self.position(bar.mean)}."
         return text
+
+    def position(self, mean: float) -> str:
+        """Where a mean sits against the collaborative's quartiles, not a rank: the product
+        compares members with the spread of their peers, it does not rank them."""
+        if self.q1 is None or self.q3 is None or self.median is None:
+            return "with too few members to show their spread"
+        if mean > self.q3:
+            return "above the middle half of members"
+        if mean < self.q1:
+            return "below the middle half of members"
+        side = "above" if mean > self.median else "below" if mean < self.median else "at"
+        return f"within the middle half of members, {side} the median"
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Every chart kind draws to a matplotlib Figure (never pyplot) and saves as valid SVG and
 PNG; every chart has alt text and a table of the figures it draws."""
 
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -82,3 +83,30 @@ def test_heatmap_cells_show_the_mean_to_one_decimal_so_one_level_reads_two_ways(
     assert rows[0][2] == "2 Developing (mean 2.0)"
     assert rows[0][5] == "2 Developing (mean 2.9)"
     assert rows[1][2] is None
+
+
+@pytest.mark.parametrize(
+    ("mean", "position"),
+    [
+        (3.6, "above the middle half of members"),
+        (2.2, "below the middle half of members"),
+        (2.9, "within the middle half of members, above the median"),
+        (2.6, "within the middle half of members, below the median"),
+    ],
+)
+def test_a_benchmark_places_the_member_against_the_quartiles_never_by_rank(mean, position):
+    from maturity.charts.figures import BenchmarkBar, BenchmarkChart
+
+    bars = (BenchmarkBar("Peer A", 3.8), BenchmarkBar("Own", mean, is_own=True))
+    chart = BenchmarkChart(
+        title="Benchmark",
+        dimension="Prevention",
+        level_names=("Emerging", "Developing", "Maturing", "Embedded"),
+        bars=bars,
+        median=2.8,
+        q1=2.4,
+        q3=3.2,
+    )
+    text = chart.alt_text()
+    assert f"Own scores {mean:.2f}, {position}." in text
+    assert not re.search(r"\bis \d+ of \d+", text)  # no "is 2 of 2": a rank
