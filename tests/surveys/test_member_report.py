@@ -184,3 +184,40 @@ def test_no_report_for_a_member_below_k(app, world, seeded):
     assert "There are not enough responses to report" in followed
     assert report_tasks() == []
     assert client.get(f"{base}/report.pdf").status_code == 404
+
+
+def _text_off_the_page(content: bytes) -> list[tuple[int, str]]:
+    """Every piece of text drawn beyond a page's right edge (cut off in print)."""
+    off = []
+    for number, page in enumerate(PdfReader(io.BytesIO(content)).pages, start=1):
+        width = float(page.mediabox.width)
+
+        def visit(text, cm, tm, font, size, number=number, width=width):
+            if text.strip() and tm[4] * cm[0] + cm[4] > width:
+                off.append((number, text.strip()))
+
+        page.extract_text(visitor_text=visit)
+    return off
+
+
+def test_every_table_of_the_report_fits_the_page_with_every_dimension_over_rounds(
+    app, world, seeded
+):
+    render_member_report(seeded.home_participation_id)
+    content = db.session.scalar(
+        sa.select(StoredFile.content).where(
+            StoredFile.key == report_key(seeded.home_participation_id)
+        )
+    )
+    assert _text_off_the_page(content) == []
+    text = pdf_text(content)
+    history = text[text.index("Results over rounds (mean scores)") :]
+    dashboard = member_dashboard(db.session.get(Participation, seeded.home_participation_id))
+    assert len(dashboard.history) > 1
+    for name in dashboard.dimension_names:
+        assert re.sub(r"\s+", " ", name) in history
+    for row in dashboard.history:
+        assert row.round_name in history
+        for mean in row.dimension_means:
+            if mean is not None:
+                assert f"{mean:.2f}" in history
