@@ -37,17 +37,23 @@ def charted(world) -> Charted:
 
 
 def chart_sections(page) -> list[dict]:
-    """Each chart on the page: its kind, its image's alt text and whether the image loaded,
-    its table's first column, and its data link."""
+    """Each chart on the page: its kind, its image's alt text, whether the image loaded and
+    how much it is scaled down from the size it was drawn at, its table's first two columns,
+    and its data link."""
     return page.eval_on_selector_all(
         "section.app-chart",
         """sections => sections.map(s => {
             const img = s.querySelector('img');
+            const rows = [...s.querySelectorAll('tbody tr')];
+            const column = n => rows.map(r => r.cells[n] ? r.cells[n].innerText.trim() : null);
             return {
                 kind: s.dataset.kind,
                 alt: img ? img.getAttribute('alt') : null,
                 loaded: img ? img.complete && img.naturalWidth > 0 : false,
-                firsts: [...s.querySelectorAll('tbody tr')].map(r => r.cells[0].innerText.trim()),
+                shown: img && img.naturalWidth
+                    ? img.getBoundingClientRect().width / img.naturalWidth : null,
+                firsts: column(0),
+                seconds: column(1),
                 data: !!s.querySelector('a[download]'),
             };
         })""",
@@ -60,6 +66,7 @@ def test_the_coordinator_sees_every_chart_with_alt_text_and_a_table(browser, liv
         browser, live_server, "dashboard-coordinator", charted.coordinator_email, "/o/home-council/"
     )
     visit.go("/o/home-council/results/", "member-results")
+    visit.page.set_viewport_size({"width": 1280, "height": 900})  # a desktop screen
 
     sections = chart_sections(visit.page)
 
@@ -70,6 +77,7 @@ def test_the_coordinator_sees_every_chart_with_alt_text_and_a_table(browser, liv
         assert section["loaded"], section
         assert section["firsts"], section
         assert section["data"], section
+        assert section["shown"] == pytest.approx(1.0, abs=0.02), section  # text as drawn
     assert visit.page.locator("#headline tbody tr").count() == len(sections[0]["firsts"])
     visit.go(f"/o/home-council/results/?round={charted.seeded.round_ids[0]}", "member-results-past")
 
@@ -91,8 +99,9 @@ def test_the_convenor_sees_every_reported_member_on_the_heatmap_and_momentum_map
     assert len(heatmap) == 1
     assert set(heatmap[0]["firsts"]) == REPORTED_MEMBERS
     assert momentum
-    for section in momentum:
-        assert set(section["firsts"]) == REPORTED_MEMBERS
+    for section in momentum:  # numbered points, the key naming each
+        assert section["firsts"] == [str(n) for n in range(1, len(REPORTED_MEMBERS) + 1)]
+        assert set(section["seconds"]) == REPORTED_MEMBERS
     for section in sections:
         assert section["alt"] and section["loaded"], section
     visit.go("/c/home-partnership/results/?group=coastal", "collaborative-results-coastal")

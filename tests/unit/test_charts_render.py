@@ -110,3 +110,15 @@ def test_a_benchmark_places_the_member_against_the_quartiles_never_by_rank(mean,
     text = chart.alt_text()
     assert f"Own scores {mean:.2f}, {position}." in text
     assert not re.search(r"\bis \d+ of \d+", text)  # no "is 2 of 2": a rank
+
+
+@pytest.mark.parametrize("kind", sorted(SAMPLES))
+def test_no_chart_text_is_smaller_than_11_pixels_at_the_size_it_is_drawn(kind):
+    from matplotlib.text import Text
+
+    figure = draw(SAMPLES[kind])
+    figure.draw_without_rendering()
+    texts = [t for t in figure.findobj(Text) if t.get_text().strip() and t.get_visible()]
+    assert texts
+    smallest = min(t.get_fontsize() for t in texts) * figure.dpi / 72
+    assert smallest >= 11, smallest

@@ -43,7 +43,7 @@ def draw_heatmap(chart: HeatmapChart) -> Figure:
     axes.set_xticks(
         range(len(chart.dimensions)),
         [wrap(name, 12) for name in chart.dimensions],
-        fontsize=style.SMALL_FONT_SIZE - 1,
+        fontsize=style.SMALL_FONT_SIZE,
     )
     axes.xaxis.tick_top()  # column heads above the grid, like a table's
     axes.set_yticks(range(len(chart.members)), chart.members)

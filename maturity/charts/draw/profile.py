@@ -50,7 +50,7 @@ def draw_profile(chart: ProfileChart) -> Figure:
     axes.set_xticks(angles[:-1], [wrap(name, 16) for name in chart.dimensions])
     positions, labels = level_ticks(chart.level_names)
     axes.set_ylim(1, len(chart.level_names))
-    axes.set_yticks(positions, labels, fontsize=style.SMALL_FONT_SIZE - 1, color=style.GREY)
+    axes.set_yticks(positions, labels, fontsize=style.SMALL_FONT_SIZE, color=style.GREY)
     axes.set_rlabel_position(90 / count)
     legend_below(figure, axes)
     return figure
