@@ -59,6 +59,12 @@ class Config:
     TOKEN_LIMIT = _env_int("TOKEN_LIMIT", 30)
     RATE_LIMIT_WINDOW_SECONDS = _env_int("RATE_LIMIT_WINDOW_SECONDS", 300)
     ACCOUNT_TOKEN_HOURS = _env_int("ACCOUNT_TOKEN_HOURS", 72)
+    # Request size: a body over MAX_CONTENT_LENGTH is refused (413) before it is read; the
+    # largest upload is a 20 MB response import. Form text fields (a 1 MB YAML paste) are
+    # held in memory up to MAX_FORM_MEMORY_SIZE, and a form has at most MAX_FORM_PARTS parts.
+    MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 21 * 1024 * 1024)
+    MAX_FORM_MEMORY_SIZE = _env_int("MAX_FORM_MEMORY_SIZE", 2 * 1024 * 1024)
+    MAX_FORM_PARTS = _env_int("MAX_FORM_PARTS", 1000)
     # Draw the charts after each aggregation (off only in the test suite: drawing every demo
     # chart takes a minute; the chart tests turn it on).
     RENDER_CHARTS = _env_bool("RENDER_CHARTS", True)

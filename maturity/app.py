@@ -61,6 +61,15 @@ def _register_error_pages(app: Flask) -> None:
             400, "Your form could not be sent", "Go back, check what you entered and try again."
         )
 
+    @app.errorhandler(413)
+    def too_large(_error):
+        return render_error(
+            413,
+            "What you sent is too large",
+            "Files can be up to 20 MB and pasted text up to 1 MB. "
+            "Go back and send something smaller.",
+        )
+
     @app.errorhandler(429)
     def too_many(_error):
         return render_error(429, "Too many attempts", "Wait a few minutes, then try again.")
