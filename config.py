@@ -57,6 +57,8 @@ class Config:
     MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", True)
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "Placewise <no-reply@placewise.invalid>")
 
+    # Behind a reverse proxy or load balancer: how many proxies' X-Forwarded-* to trust.
+    TRUSTED_PROXY_COUNT = _env_int("TRUSTED_PROXY_COUNT", 0)
     SIGN_IN_LIMIT = _env_int("SIGN_IN_LIMIT", 10)
     TOKEN_LIMIT = _env_int("TOKEN_LIMIT", 30)
     RATE_LIMIT_WINDOW_SECONDS = _env_int("RATE_LIMIT_WINDOW_SECONDS", 300)
