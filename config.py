@@ -59,6 +59,8 @@ class Config:
 
     # Behind a reverse proxy or load balancer: how many proxies' X-Forwarded-* to trust.
     TRUSTED_PROXY_COUNT = _env_int("TRUSTED_PROXY_COUNT", 0)
+    # Where rate-limit counts live; empty: REDIS_URL, else this process's memory.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "")
     SIGN_IN_LIMIT = _env_int("SIGN_IN_LIMIT", 10)
     TOKEN_LIMIT = _env_int("TOKEN_LIMIT", 30)
     RATE_LIMIT_WINDOW_SECONDS = _env_int("RATE_LIMIT_WINDOW_SECONDS", 300)
