@@ -611,3 +611,26 @@ def test_a_session_ends_at_its_absolute_lifetime_however_active(app, world):
     assert not _is_signed_in(client)
     assert sign_in(client, world.coordinator.email).status_code == 302
     assert _is_signed_in(client)  # signing in again starts a new session
+
+
+def test_an_invitation_queues_one_email_the_same_way_for_known_and_unknown(app, world, monkeypatch):
+    from maturity.organisations import views as organisation_views
+
+    queued, delivered = [], []
+    real_queue = services.queue_email
+    monkeypatch.setattr(
+        services, "queue_email", lambda to, *rest: queued.append(to) or real_queue(to, *rest)
+    )
+    monkeypatch.setattr(organisation_views, "deliver_outbox", lambda: delivered.append(1))
+    coordinator = app.test_client()
+    assert sign_in(coordinator, world.coordinator.email).status_code == 302
+    for email in (world.foreign_respondent.email, "brand.new@example.org"):
+        response = post_form(
+            coordinator,
+            f"/o/{world.organisation.slug}/people/invite",
+            {"name": "Someone", "email": email, "role": "respondent"},
+        )
+        assert response.status_code == 302
+    # One queued email and one hand-over for delivery each, whether or not the account exists.
+    assert queued == [world.foreign_respondent.email, "brand.new@example.org"]
+    assert delivered == [1, 1]
