@@ -1,7 +1,6 @@
 """Every chart kind draws to a matplotlib Figure (never pyplot) and saves as valid SVG and
 PNG; every chart has alt text and a table of the figures it draws."""
 
-import dataclasses
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -40,35 +39,6 @@ def test_a_chart_has_alt_text_and_a_table_of_what_it_draws(kind):
     assert chart.alt_text().strip()
     assert headers and rows
     assert all(len(row) == len(headers) for row in rows)
-
-
-MATH_LIKE = r" $x^2$ \\ $\frac{a}{b$"  # an even number of "$", and bad mathtext
-KEYWORD_FIELDS = {"direction"}  # chosen from a fixed list, not typed by a person
-
-
-def _with_math_like_names(value):
-    """``value`` with MATH_LIKE appended to every text a person could have typed."""
-    if isinstance(value, str):
-        return value + MATH_LIKE
-    if isinstance(value, tuple):
-        return tuple(_with_math_like_names(item) for item in value)
-    if dataclasses.is_dataclass(value):
-        changes = {
-            field.name: _with_math_like_names(getattr(value, field.name))
-            for field in dataclasses.fields(value)
-            if field.name not in KEYWORD_FIELDS
-        }
-        return dataclasses.replace(value, **changes)
-    return value
-
-
-@pytest.mark.parametrize("kind", sorted(SAMPLES))
-def test_dollar_signs_and_backslashes_in_names_are_drawn_as_typed(kind):
-    chart = _with_math_like_names(SAMPLES[kind])
-    files = render(chart)
-    texts = "".join(ET.fromstring(files["svg"]).itertext())  # noqa: S314 (as above)
-    assert "$x^2$" in texts
-    assert files["png"].startswith(PNG_SIGNATURE)
 
 
 def test_svg_text_stays_text_and_the_same_figures_give_the_same_bytes():
