@@ -44,7 +44,9 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
-    PERMANENT_SESSION_LIFETIME = _env_int("SESSION_LIFETIME_SECONDS", 8 * 3600)
+    PERMANENT_SESSION_LIFETIME = _env_int("SESSION_LIFETIME_SECONDS", 8 * 3600)  # idle
+    # However active it is, a signed-in session ends this long after sign-in.
+    SESSION_ABSOLUTE_SECONDS = _env_int("SESSION_ABSOLUTE_SECONDS", 12 * 3600)
     HSTS_ENABLED = _env_bool("HSTS_ENABLED", True)
     WTF_CSRF_TIME_LIMIT = _env_int("CSRF_TIME_LIMIT_SECONDS", 8 * 3600)
 
@@ -59,10 +61,20 @@ class Config:
     MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", True)
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "Placewise <no-reply@placewise.invalid>")
 
+    # Behind a reverse proxy or load balancer: how many proxies' X-Forwarded-* to trust.
+    TRUSTED_PROXY_COUNT = _env_int("TRUSTED_PROXY_COUNT", 0)
+    # Where rate-limit counts live; empty: REDIS_URL, else this process's memory.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "")
     SIGN_IN_LIMIT = _env_int("SIGN_IN_LIMIT", 10)
     TOKEN_LIMIT = _env_int("TOKEN_LIMIT", 30)
     RATE_LIMIT_WINDOW_SECONDS = _env_int("RATE_LIMIT_WINDOW_SECONDS", 300)
     ACCOUNT_TOKEN_HOURS = _env_int("ACCOUNT_TOKEN_HOURS", 72)
+    # Request size: a body over MAX_CONTENT_LENGTH is refused (413) before it is read; the
+    # largest upload is a 20 MB response import. Form text fields (a 1 MB YAML paste) are
+    # held in memory up to MAX_FORM_MEMORY_SIZE, and a form has at most MAX_FORM_PARTS parts.
+    MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 21 * 1024 * 1024)
+    MAX_FORM_MEMORY_SIZE = _env_int("MAX_FORM_MEMORY_SIZE", 2 * 1024 * 1024)
+    MAX_FORM_PARTS = _env_int("MAX_FORM_PARTS", 1000)
     # Draw the charts after each aggregation (off only in the test suite: drawing every demo
     # chart takes a minute; the chart tests turn it on).
     RENDER_CHARTS = _env_bool("RENDER_CHARTS", True)

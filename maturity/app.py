@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import Flask, abort, render_template, request
+from flask import Flask, abort, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
@@ -11,6 +11,7 @@ from config import config_for
 from maturity.api.errors import is_api_request, status_error_response
 from maturity.db import db
 from maturity.extensions import csrf, init_redis, login_manager, migrate
+from maturity.ratelimit import init_limiter, init_proxy, retry_after_seconds
 from maturity.security import init_security
 
 
@@ -61,9 +62,24 @@ def _register_error_pages(app: Flask) -> None:
             400, "Your form could not be sent", "Go back, check what you entered and try again."
         )
 
+    @app.errorhandler(413)
+    def too_large(_error):
+        return render_error(
+            413,
+            "What you sent is too large",
+            "Files can be up to 20 MB and pasted text up to 1 MB. "
+            "Go back and send something smaller.",
+        )
+
     @app.errorhandler(429)
-    def too_many(_error):
-        return render_error(429, "Too many attempts", "Wait a few minutes, then try again.")
+    def too_many(error):
+        if getattr(error, "response", None) is not None:
+            return error.response  # the limit chose its own answer (on_breach)
+        response = make_response(
+            render_error(429, "Too many attempts", "Wait a few minutes, then try again.")
+        )
+        response.headers["Retry-After"] = str(retry_after_seconds())
+        return response
 
     @app.errorhandler(500)
     def server_error(_error):
@@ -133,6 +149,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     init_redis(app)
+    init_limiter(app)
     init_security(app)
     _configure_templates(app)
     _register_error_pages(app)
@@ -155,4 +172,5 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     register_survey_commands(app)
     register_export_commands(app)
     register_home_panel(app, respondent_surveys_panel)
+    init_proxy(app)
     return app

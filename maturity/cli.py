@@ -2,6 +2,7 @@
 
 import click
 import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
 from flask import Flask
 from flask.cli import AppGroup
 
@@ -14,10 +15,25 @@ from maturity.organisations.services import create_organisation
 
 users_cli = AppGroup("users", help="Look after accounts.")
 organisations_cli = AppGroup("organisations", help="Look after organisations.")
+MAX_EMAIL_LENGTH = 254
+
+
+def _email_address(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    """A click callback: the address, normalised, or a usage error saying what is wrong."""
+    address = normalise_email(value)
+    if len(address) > MAX_EMAIL_LENGTH:
+        raise click.BadParameter("an email address must be 254 characters or fewer")
+    try:
+        validate_email(address, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise click.BadParameter(
+            f"{value!r} is not an email address like name@example.org ({error})"
+        ) from None
+    return address
 
 
 @users_cli.command("create-admin")
-@click.argument("email")
+@click.argument("email", callback=_email_address)
 @click.option("--name", required=True, help="The person's full name.")
 @click.password_option(help="Their password (asked for if not given).")
 def create_admin(email: str, name: str, password: str) -> None:
@@ -36,7 +52,7 @@ def create_admin(email: str, name: str, password: str) -> None:
 
 
 @users_cli.command("deactivate")
-@click.argument("email")
+@click.argument("email", callback=_email_address)
 def deactivate(email: str) -> None:
     """Deactivate an account and end all its sessions."""
     user = user_by_email(email)

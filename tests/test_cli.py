@@ -165,6 +165,20 @@ def test_create_admin_refuses_a_weak_password(cli, password, message):
     assert _count(RoleGrant) == 0
 
 
+@pytest.mark.parametrize(
+    "email", ["not-an-email", "ops@", "@example.org", "ops@example", "a b@example.org", ""]
+)
+@pytest.mark.parametrize("command", ["create-admin", "deactivate"])
+def test_user_commands_refuse_a_string_that_is_not_an_email(cli, command, email):
+    extra = ["--name", "Olu Ops", "--password", GOOD_PASSWORD] if command == "create-admin" else []
+    result = cli("users", command, email, *extra)
+
+    assert result.exit_code == 2
+    assert "is not an email address like name@example.org" in result.output
+    assert _count(User) == 0
+    assert _count(RoleGrant) == 0
+
+
 def test_create_admin_with_a_good_password(web, cli):
     result = cli(
         "users",

@@ -48,6 +48,9 @@ class User(db.Model):
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_signed_in_at: Mapped[datetime | None]
+    # Raised whenever the password is set, changed or reset: every account token carries the
+    # generation it was issued in, and only tokens of the current generation work.
+    token_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     grants: Mapped[list[RoleGrant]] = relationship(
         back_populates="user", cascade="all, delete-orphan", foreign_keys="RoleGrant.user_id"
@@ -169,5 +172,7 @@ class AccountToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+    # The person's token_generation when this was issued (see User.token_generation).
+    generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     user: Mapped[User] = relationship()

@@ -52,16 +52,20 @@ def start_session(user: User) -> str:
 
 
 def session_is_live(user_id: int, token: str | None) -> bool:
-    """Whether ``token`` names a session of ``user_id`` that has not ended."""
+    """Whether ``token`` names a session of ``user_id`` that has not ended and is younger
+    than SESSION_ABSOLUTE_SECONDS (however active it has been: the idle limit is the
+    cookie's)."""
     if not token:
         return False
     row = db.session.scalars(
         sa.select(AuthSession).where(AuthSession.token_hash == hash_token(token))
     ).first()
+    oldest_start = utcnow() - timedelta(seconds=current_app.config["SESSION_ABSOLUTE_SECONDS"])
     return (
         row is not None
         and row.user_id == user_id
         and row.ended_at is None
+        and row.created_at > oldest_start
         and token_matches(token, row.token_hash)
     )
 
@@ -95,13 +99,21 @@ def check_new_password(password: str, confirmation: str, email: str) -> None:
         raise DomainError("Passwords do not match", field="confirm")
 
 
+def store_password(user: User, password: str) -> None:
+    """Set ``user``'s password: every session ends and every unused emailed link
+    (invitation, reset) stops working, since they were issued for the old password."""
+    user.password_hash = hash_password(password)
+    user.token_generation = (user.token_generation or 0) + 1
+    if user.id is not None:
+        end_all_sessions(user)
+
+
 def change_password(user: User, current: str, new: str, confirmation: str) -> None:
     """Change a signed-in person's password and end all their sessions."""
     if not verify_password(user.password_hash, current):
         raise DomainError("Current password is not right", field="current")
     check_new_password(new, confirmation, user.email)
-    user.password_hash = hash_password(new)
-    end_all_sessions(user)
+    store_password(user, new)
     record_event("account.password_changed", "user", user.id, actor_id=user.id)
 
 
@@ -114,17 +126,21 @@ def _issue_token(user: User, purpose: AccountTokenPurpose) -> str:
             purpose=purpose,
             token_hash=hash_token(token),
             expires_at=utcnow() + timedelta(hours=hours),
+            generation=user.token_generation,
         )
     )
     return token
 
 
 def find_account_token(token: str) -> AccountToken | None:
-    """The unused, unexpired account token matching ``token``, if any."""
+    """The unused, unexpired account token matching ``token``, if any, issued since the
+    person's password last changed."""
     row = db.session.scalars(
         sa.select(AccountToken).where(AccountToken.token_hash == hash_token(token))
     ).first()
     if row is None or row.used_at is not None or row.expires_at <= utcnow():
+        return None
+    if row.generation != row.user.token_generation:
         return None
     return row if token_matches(token, row.token_hash) else None
 
@@ -136,17 +152,26 @@ def set_password_with_token(token: str, password: str, confirmation: str) -> Use
         raise DomainError("This link has expired or has already been used")
     user = row.user
     check_new_password(password, confirmation, user.email)
-    user.password_hash = hash_password(password)
     row.used_at = utcnow()
-    end_all_sessions(user)
+    store_password(user, password)
     record_event(f"account.{row.purpose.value}_used", "user", user.id, actor_id=user.id)
     return user
 
 
 def request_password_reset(email: str) -> None:
-    """Email a reset link if an active account exists; say nothing either way."""
+    """Queue one email to ``email`` either way, so that neither the answer nor the work
+    done (one queued email, delivered later) tells whether an account exists: a reset
+    link for an active account, otherwise a note that there is no account to reset."""
     user = user_by_email(email)
     if user is None or not user.is_active:
+        queue_email(
+            normalise_email(email),
+            "Reset your Placewise password",
+            "Someone asked to reset the password for this email address on Placewise, but "
+            "there is no active Placewise account for it.\n\n"
+            "If it was you, ask your organisation's coordinator to invite you, or try the "
+            "email address your invitation was sent to. If it was not you, ignore this email.",
+        )
         return
     token = _issue_token(user, AccountTokenPurpose.PASSWORD_RESET)
     link = url_for("accounts.password_set", token=token, _external=True)

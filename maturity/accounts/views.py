@@ -1,6 +1,6 @@
 """Sign in and out, set and reset passwords, the account page."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from maturity.accounts import services
@@ -16,8 +16,8 @@ from maturity.api.tokens import tokens_of
 from maturity.db import db, utcnow
 from maturity.errors import DomainError
 from maturity.mail.services import deliver_outbox
-from maturity.ratelimit import is_over_limit
-from maturity.security import mark_token_page, safe_next
+from maturity.ratelimit import failed, fixed_per_window, limiter, note_failure, per_window
+from maturity.security import hash_token, mark_token_page, safe_next
 from maturity.web import show_domain_error
 
 bp = Blueprint("accounts", __name__)
@@ -25,14 +25,21 @@ bp = Blueprint("accounts", __name__)
 SIGN_IN_FAILED = "Enter a correct email address and password"
 
 
-def _sign_in_limited(email: str) -> bool:
-    limit = current_app.config["SIGN_IN_LIMIT"]
-    by_address = is_over_limit("sign-in-ip", request.remote_addr or "unknown", limit * 4)
-    by_account = is_over_limit("sign-in-email", services.normalise_email(email), limit)
-    return by_address or by_account
+def _submitted_email() -> str:
+    """The account a form names (a rate-limit key; "-" when none was given)."""
+    return services.normalise_email(request.form.get("email", "")) or "-"
+
+
+def _link_token() -> str:
+    """The emailed link's token, hashed (a rate-limit key; the secret is not stored)."""
+    return hash_token(request.view_args["token"])
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(per_window("SIGN_IN_LIMIT", 4), methods=["POST"], deduct_when=failed)
+@limiter.limit(
+    per_window("SIGN_IN_LIMIT"), key_func=_submitted_email, methods=["POST"], deduct_when=failed
+)
 def sign_in():
     """Ask for an email and password; the same message for any wrong pair."""
     next_url = request.args.get("next")
@@ -40,12 +47,11 @@ def sign_in():
         return redirect(safe_next(next_url, url_for("home.home")))
     form = SignInForm()
     if form.validate_on_submit():
-        if _sign_in_limited(form.email.data):
-            abort(429)
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
             start_signed_in_session(user)
             return redirect(safe_next(next_url, url_for("home.home")))
+        note_failure()  # only failed attempts count towards the limits
         form.form_errors.append(SIGN_IN_FAILED)
     return render_template("accounts/sign_in.html", form=form)
 
@@ -60,12 +66,12 @@ def sign_out():
 
 
 @bp.route("/password-reset", methods=["GET", "POST"])
+@limiter.limit(fixed_per_window(10), methods=["POST"])
+@limiter.limit(fixed_per_window(3), key_func=_submitted_email, methods=["POST"])
 def password_reset_request():
     """Email a reset link; the answer is the same whether or not the account exists."""
     form = PasswordResetRequestForm()
     if form.validate_on_submit():
-        if is_over_limit("password-reset", request.remote_addr or "unknown", 10):
-            abort(429)
         services.request_password_reset(form.email.data)
         db.session.commit()
         deliver_outbox()
@@ -74,15 +80,15 @@ def password_reset_request():
 
 
 @bp.route("/password/<token>", methods=["GET", "POST"])
+@limiter.limit(per_window("TOKEN_LIMIT"), deduct_when=failed)
+@limiter.limit(per_window("TOKEN_LIMIT"), key_func=_link_token)
 def password_set(token: str):
-    """Choose a password from an invitation or reset link (single use)."""
+    """Choose a password from an invitation or reset link (single use). Unknown links count
+    against the address (guessing); each real link may be opened TOKEN_LIMIT times a window."""
     mark_token_page()
-    if is_over_limit(
-        "account-token", request.remote_addr or "unknown", current_app.config["TOKEN_LIMIT"]
-    ):
-        abort(429)
     account_token = services.find_account_token(token)
     if account_token is None:
+        note_failure()
         return render_template("accounts/link_expired.html"), 404
     form = PasswordSetForm()
     if form.validate_on_submit():

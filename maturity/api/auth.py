@@ -3,8 +3,9 @@
 A request authenticates with ``Authorization: Bearer <token>`` only: cookies are ignored
 (so no CSRF token is needed, and a browser's session cannot be ridden). The token's person
 becomes flask-login's current user for this request alone, so every tenancy check the web
-pages make applies unchanged. Guessing is rate-limited per client address; every token
-has its own request budget.
+pages make applies unchanged. Guessing is rate-limited per client address (only invalid
+tokens count); every token has its own request budget. Both limits are declared on the API
+blueprint below.
 """
 
 from flask import current_app, g, request
@@ -15,16 +16,12 @@ from maturity.api.models import ApiToken
 from maturity.api.registry import OPERATIONS, bp
 from maturity.api.tokens import find_live_token, note_use
 from maturity.db import db
-from maturity.ratelimit import attempts_so_far, is_over_limit
+from maturity.ratelimit import failed, limiter, note_failure, per_window
+from maturity.security import hash_token
 from maturity.tenancy import unscoped
 
-GUESS_BUCKET = "api-token-guess"
-REQUEST_BUCKET = "api-token-requests"
 DEFAULT_REQUEST_LIMIT = 1200
-
-
-def _retry_after() -> dict[str, str]:
-    return {"Retry-After": str(current_app.config["RATE_LIMIT_WINDOW_SECONDS"])}
+GUESSING_REFUSED = "Too many invalid tokens from your address. Wait, then try again."
 
 
 def _unauthorized(message: str, *, presented: bool) -> ApiError:
@@ -40,45 +37,44 @@ def _presented_secret() -> str | None:
     return secret.strip()
 
 
-def _client_address() -> str:
-    return request.remote_addr or "unknown"
+def _request_limit() -> str:
+    limit = current_app.config.get("API_RATE_LIMIT", DEFAULT_REQUEST_LIMIT)
+    return f"{limit} per {current_app.config['RATE_LIMIT_WINDOW_SECONDS']} seconds"
 
 
-def _guessing_refused() -> ApiError:
-    return ApiError(
-        429,
-        "rate_limited",
-        "Too many invalid tokens from your address. Wait, then try again.",
-        _retry_after(),
-    )
+def _budget_message() -> str:
+    limit = current_app.config.get("API_RATE_LIMIT", DEFAULT_REQUEST_LIMIT)
+    return f"This token has made more than {limit} requests in a short time. Wait, then try again."
+
+
+def _presented_token_key() -> str:
+    """The presented token, hashed: each token's own request budget."""
+    return hash_token(_presented_secret() or "")
+
+
+def _no_token_presented() -> bool:
+    return _presented_secret() is None
+
+
+limiter.limit(per_window("TOKEN_LIMIT"), deduct_when=failed, error_message=GUESSING_REFUSED)(bp)
+limiter.limit(
+    _request_limit,
+    key_func=_presented_token_key,
+    exempt_when=_no_token_presented,
+    error_message=_budget_message,
+)(bp)
 
 
 def authenticate(secret: str) -> ApiToken:
-    """The live token for ``secret``; refuses (429) an address that has guessed too often."""
-    limit = current_app.config["TOKEN_LIMIT"]
-    if attempts_so_far(GUESS_BUCKET, _client_address()) >= limit:
-        raise _guessing_refused()
+    """The live token for ``secret``; an invalid one counts against the address."""
     with unscoped():
         token = find_live_token(secret)
     if token is None:
-        if is_over_limit(GUESS_BUCKET, _client_address(), limit):
-            raise _guessing_refused()
+        note_failure()
         raise _unauthorized(
             "This token is not valid: it may have expired or been revoked.", presented=True
         )
     return token
-
-
-def _check_budget(token: ApiToken) -> None:
-    limit = current_app.config.get("API_RATE_LIMIT", DEFAULT_REQUEST_LIMIT)
-    if is_over_limit(REQUEST_BUCKET, str(token.id), limit):
-        raise ApiError(
-            429,
-            "rate_limited",
-            f"This token has made more than {limit} requests in a short time. Wait, then try "
-            "again.",
-            _retry_after(),
-        )
 
 
 def _act_as(user: User) -> None:
@@ -97,7 +93,6 @@ def authenticate_request():
             "Send a personal access token as 'Authorization: Bearer …'.", presented=False
         )
     token = authenticate(secret)
-    _check_budget(token)
     if operation.is_write and not token.can_write:
         raise ApiError(
             403,

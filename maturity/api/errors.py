@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from flask import Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from maturity.ratelimit import retry_after_seconds
+
 API_PREFIX = "/api/"
 
 # The code and message each HTTP status gets when nothing more specific was said.
@@ -67,5 +69,13 @@ def handle_api_error(error: ApiError) -> Response:
 
 
 def handle_http_exception(error: HTTPException) -> Response:
-    """Flask error handler: an HTTP error raised inside an API view, as JSON."""
+    """Flask error handler: an HTTP error raised inside an API view, as JSON. A rate limit
+    says which limit it was and when to retry."""
+    if error.code == 429:
+        return error_response(
+            429,
+            "rate_limited",
+            error.description or STATUS_ERRORS[429][1],
+            {"Retry-After": str(retry_after_seconds())},
+        )
     return status_error_response(error.code or 500)

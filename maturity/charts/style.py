@@ -54,8 +54,10 @@ LEVEL_COLOURMAP = "cividis"
 NOT_REPORTED_COLOUR = "#FFFFFF"
 
 # Drawing settings applied while a chart is drawn and saved. SVG text stays text (smaller
-# and searchable), and a fixed hash salt makes the same figures give the same bytes.
+# and searchable), and a fixed hash salt makes the same figures give the same bytes. Text is
+# never read as mathtext: labels are names people typed, and a "$" must show as a "$".
 RC = {
+    "text.parse_math": False,
     "font.family": FONT_FAMILY,
     "font.size": FONT_SIZE,
     "axes.titlesize": FONT_SIZE + 1,

@@ -127,10 +127,11 @@ def iter_json(sheets: Sequence[Sheet]) -> Iterator[bytes]:
 
 
 def _xlsx_value(value: Any) -> Any:
-    value = guard_cell(value)
+    """A cell for XLSX: characters XLSX cannot hold are stripped *before* the formula
+    guard, so ``"\x1f=cmd"`` (which would lose its first character) is guarded too."""
     if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return guard_cell(value)
 
 
 def _sheet_title(name: str, taken: set[str]) -> str:

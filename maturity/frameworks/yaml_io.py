@@ -23,6 +23,12 @@ from maturity.frameworks.spec import (
 
 SCHEMA_ID = "placewise-framework/1"
 MAX_YAML_BYTES = 1_000_000
+YAML_TAG_PREFIX = "tag:yaml.org,2002:"
+# The plain YAML types; anything else (``!!python/name:``, ``!custom``) is refused.
+ALLOWED_TAGS = {
+    YAML_TAG_PREFIX + name
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
+}
 
 TOP_FIELDS = {"schema", "key", "name", "description", "scoring", "levels", "dimensions", "context"}
 LEVEL_FIELDS = {"number", "name", "summary", "band_floor"}
@@ -58,6 +64,40 @@ class FrameworkYamlError(Exception):
     def __init__(self, errors: list[YamlError]):
         super().__init__("; ".join(str(e) for e in errors))
         self.errors = errors
+
+
+class _RefusedYaml(Exception):
+    """The composer met a construct that framework files may not use."""
+
+    def __init__(self, error: YamlError):
+        super().__init__(str(error))
+        self.error = error
+
+
+def _shown_tag(tag: str) -> str:
+    return "!!" + tag.removeprefix(YAML_TAG_PREFIX) if tag.startswith(YAML_TAG_PREFIX) else tag
+
+
+class _FrameworkLoader(yaml.SafeLoader):
+    """A safe loader that also refuses anchors, aliases and unknown tags.
+
+    Aliases let a few hundred bytes expand into billions of nodes (an "alias bomb"), and
+    no framework needs them; refusing them while composing means the tree is never built.
+    """
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise _RefusedYaml(
+                YamlError(line, "Anchors and aliases (& and *) are not allowed: write it out")
+            )
+        node = super().compose_node(parent, index)
+        if node.tag not in ALLOWED_TAGS:
+            raise _RefusedYaml(
+                YamlError(line, f"The tag '{_shown_tag(node.tag)}' is not allowed: remove it")
+            )
+        return node
 
 
 class _Reader:
@@ -256,7 +296,9 @@ def read_framework_yaml(text: str) -> FrameworkSpec:
     if len(text.encode("utf-8")) > MAX_YAML_BYTES:
         raise FrameworkYamlError([YamlError(0, "The file is larger than 1 MB")])
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_FrameworkLoader)
+    except _RefusedYaml as refused:
+        raise FrameworkYamlError([refused.error]) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else 1

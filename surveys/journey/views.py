@@ -5,7 +5,6 @@ import secrets
 from flask import (
     Blueprint,
     abort,
-    current_app,
     g,
     jsonify,
     redirect,
@@ -20,7 +19,7 @@ from maturity.accounts.models import Role
 from maturity.db import db
 from maturity.errors import DomainError
 from maturity.extensions import csrf
-from maturity.ratelimit import is_over_limit
+from maturity.ratelimit import failed, limiter, note_failure, per_window
 from maturity.security import mark_token_page
 from maturity.tenancy import unscoped
 from surveys.journey.forms import (
@@ -38,6 +37,9 @@ from surveys.responses.sections import next_section, section_by_key, sections_fo
 from surveys.rounds.models import Participation, RoundState
 
 bp = Blueprint("journey", __name__)
+# Guessing survey links: an address that opened TOKEN_LIMIT unknown links this window waits;
+# people opening real links are never counted.
+limiter.limit(per_window("TOKEN_LIMIT"), deduct_when=failed)(bp)
 # The section and submit views are exempt from the global CSRF check because they check
 # the token in the form itself, so that an expired token re-renders the page with every
 # answer typed (QUALITY.md R6) as a 400 instead of a bare error page. Every other view
@@ -50,19 +52,13 @@ STALE_PAGE_MESSAGE = (
 )
 
 
-def _token_guess_limited() -> bool:
-    limit = current_app.config["TOKEN_LIMIT"]
-    return is_over_limit("survey-token", request.remote_addr or "unknown", limit)
-
-
 def _participation_by_code(share_code: str) -> Participation:
     with unscoped():
         participation = db.session.scalars(
             db.select(Participation).where(Participation.share_code == share_code)
         ).first()
     if participation is None:
-        if _token_guess_limited():
-            abort(429)
+        note_failure()
         abort(404)
     return participation
 
@@ -72,8 +68,7 @@ def _load_response(token: str) -> Response:
     with unscoped():
         response = services.response_for_token(token, create=False)
     if response is None:
-        if _token_guess_limited():
-            abort(429)
+        note_failure()
         abort(404)
     g.response, g.token = response, token
     g.round = response.participation.round
@@ -123,8 +118,7 @@ def response_start(token: str):
         response = services.response_for_token(token, create=False)
         invitation = services.invitation_for_token(token) if response is None else None
     if response is None and invitation is None:
-        if _token_guess_limited():
-            abort(429)
+        note_failure()
         abort(404)
     if response is not None and (response.answers or response.is_submitted):
         return redirect(url_for(".task_list", token=token))

@@ -6,7 +6,7 @@ breakdowns hide groups smaller than the collaborative's minimum group size.
 """
 
 import sqlalchemy as sa
-from flask import flash, g, redirect, render_template, url_for
+from flask import Response, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from maturity.accounts.models import Role
@@ -14,7 +14,7 @@ from maturity.collaboratives.models import Collaborative
 from maturity.db import db
 from maturity.errors import DomainError
 from maturity.mail.services import deliver_outbox
-from maturity.ratelimit import is_over_limit
+from maturity.ratelimit import fixed_per_window, limiter
 from maturity.tenancy import first_or_404, organisation_blueprint
 from maturity.web import show_domain_error
 from surveys.invitations import services as invitations
@@ -252,13 +252,36 @@ def _reminder_message(result: invitations.ReminderResult) -> str:
     return f"{sent} {result.skipped} {people} reminded in the last 24 hours, so not again yet."
 
 
+REMINDERS_SENT_FLAG = "_reminders_sent"
+
+
+def _participation_key() -> str:
+    """One participation (an organisation's part in a round), from the address."""
+    return f"{g.scope_slug}:{request.view_args['round_id']}"
+
+
+def _reminders_were_sent(_response) -> bool:
+    return bool(g.get(REMINDERS_SENT_FLAG))
+
+
+def _reminders_too_soon(_limit) -> Response:
+    flash("Reminders were sent a moment ago. Wait a few minutes, then try again.", "error")
+    return redirect(
+        url_for(".invitation_list", org_slug=g.scope_slug, round_id=request.view_args["round_id"])
+    )
+
+
 @bp.post("/<int:round_id>/invitations/reminders")
+@limiter.limit(
+    fixed_per_window(REMINDER_ACTIONS_PER_WINDOW),
+    key_func=_participation_key,
+    deduct_when=_reminders_were_sent,
+    on_breach=_reminders_too_soon,
+)
 def reminders_send(round_id: int):
-    """Remind everyone invited who has not submitted (at most once a day each)."""
+    """Remind everyone invited who has not submitted (at most once a day each); only sends
+    that happened count towards REMINDER_ACTIONS_PER_WINDOW for the participation."""
     participation = _participation(round_id)
-    if is_over_limit("survey-reminders", str(participation.id), REMINDER_ACTIONS_PER_WINDOW):
-        flash("Reminders were sent a moment ago. Wait a few minutes, then try again.", "error")
-        return redirect(_list_url(participation))
     try:
         result = invitations.send_reminders(
             participation, link_for=_personal_link, actor_id=current_user.id
@@ -268,6 +291,7 @@ def reminders_send(round_id: int):
         flash(error.message, "error")
         return redirect(_list_url(participation))
     db.session.commit()
+    g.setdefault(REMINDERS_SENT_FLAG, True)
     deliver_outbox()
     flash(_reminder_message(result), "success")
     return redirect(_list_url(participation))

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from werkzeug.security import check_password_hash
 
 from maturity.accounts import passwords, services
+from maturity.accounts import views as accounts_views
 from maturity.accounts.models import AccountToken, AccountTokenPurpose, AuthSession, User
 from maturity.accounts.views import SIGN_IN_FAILED
 from maturity.audit.models import AuditEvent
@@ -221,6 +222,30 @@ def test_password_reset_request_gives_the_same_page_for_known_and_unknown_emails
     # The pages match although only the real account was sent a link.
     assert len(_outbox_links(known)) == 1
     assert _outbox_links(unknown) == []
+
+
+def test_password_reset_queues_one_email_the_same_way_for_known_and_unknown(
+    app, world, monkeypatch
+):
+    queued, delivered = [], []
+    real_queue = services.queue_email
+    monkeypatch.setattr(
+        services, "queue_email", lambda to, *rest: queued.append(to) or real_queue(to, *rest)
+    )
+    monkeypatch.setattr(accounts_views, "deliver_outbox", lambda: delivered.append(1))
+    for email in (world.respondent.email, "Nobody@Example.org", world.coordinator.email):
+        if email == world.coordinator.email:
+            world.coordinator.is_active = False
+            db.session.commit()
+        assert post_form(app.test_client(), "/password-reset", {"email": email}).status_code == 200
+    # One queued email and one hand-over for delivery in every case; no SMTP in the request.
+    assert queued == [world.respondent.email, "nobody@example.org", world.coordinator.email]
+    assert delivered == [1, 1, 1]
+    db.session.expire_all()
+    subjects = db.session.scalars(sa.select(OutboxEmail.subject)).all()
+    assert subjects == ["Reset your Placewise password"] * 3
+    assert _outbox_links("nobody@example.org") == []
+    assert _outbox_links(world.coordinator.email) == []
 
 
 def test_unknown_email_still_costs_a_password_hash_check(monkeypatch):
@@ -496,3 +521,116 @@ def test_password_reset_link_sets_password_and_records_it(client, world):
         sa.select(AuditEvent.action).where(AuditEvent.action == "account.password_reset_used")
     ).all()
     assert events == ["account.password_reset_used"]
+
+
+# --- every unused link dies with the password (R4) ---------------------------------------
+
+
+def _set_password_with(client, token: str, password: str):
+    data = {"csrf_token": csrf_token(client), "password": password, "confirm": password}
+    return client.post(f"/password/{token}", data=data)
+
+
+def test_using_one_reset_link_kills_the_other_unused_ones(app, world):
+    client = app.test_client()
+    first = _reset_link_for(client, world.respondent.email)
+    post_form(client, "/password-reset", {"email": world.respondent.email})
+    second = _outbox_links(world.respondent.email)[-1]
+    assert second != first
+
+    assert _set_password_with(client, second, "the passphrase from link two").status_code == 302
+
+    late = app.test_client()
+    assert late.get(f"/password/{first}").status_code == 404
+    assert _set_password_with(late, first, "an attacker's passphrase").status_code == 404
+    assert check_password_hash(_password_hash(world.respondent.id), "the passphrase from link two")
+
+
+def test_changing_the_password_kills_an_unused_reset_link(app, world):
+    token = _reset_link_for(app.test_client(), world.coordinator.email)
+    here = app.test_client()
+    sign_in(here, world.coordinator.email)
+    new_password = "a changed and unusual passphrase"
+    response = post_form(
+        here,
+        "/account/password",
+        {"current": PASSWORD, "password": new_password, "confirm": new_password},
+    )
+    assert response.status_code == 302
+
+    stranger = app.test_client()
+    assert stranger.get(f"/password/{token}").status_code == 404
+    assert _set_password_with(stranger, token, "a stolen link passphrase").status_code == 404
+    assert check_password_hash(_password_hash(world.coordinator.id), new_password)
+
+
+def test_a_reset_kills_an_unused_invitation_link(app, world):
+    invitation = _invite(app.test_client(), world)
+    post_form(app.test_client(), "/password-reset", {"email": "new.colleague@example.org"})
+    reset = _outbox_links("new.colleague@example.org")[-1]
+    assert reset != invitation
+    assert _set_password_with(app.test_client(), reset, "my own reset passphrase").status_code == (
+        302
+    )
+    assert app.test_client().get(f"/password/{invitation}").status_code == 404
+
+
+def test_links_issued_after_a_password_change_work(app, world):
+    here = app.test_client()
+    sign_in(here, world.coordinator.email)
+    new_password = "a changed and unusual passphrase"
+    post_form(
+        here,
+        "/account/password",
+        {"current": PASSWORD, "password": new_password, "confirm": new_password},
+    )
+    token = _reset_link_for(app.test_client(), world.coordinator.email)
+    assert app.test_client().get(f"/password/{token}").status_code == 200
+
+
+# --- absolute session lifetime -----------------------------------------------------------
+
+
+def _age_sessions(user_id: int, seconds: int) -> None:
+    db.session.execute(
+        sa.update(AuthSession)
+        .where(AuthSession.user_id == user_id)
+        .values(created_at=utcnow() - timedelta(seconds=seconds))
+    )
+    db.session.commit()
+
+
+def test_a_session_ends_at_its_absolute_lifetime_however_active(app, world):
+    assert app.config["SESSION_ABSOLUTE_SECONDS"] == 12 * 3600
+    client = app.test_client()
+    sign_in(client, world.coordinator.email)
+    _age_sessions(world.coordinator.id, 12 * 3600 - 60)
+    assert _is_signed_in(client)  # active a minute before the limit: still in
+
+    _age_sessions(world.coordinator.id, 12 * 3600 + 1)
+    assert not _is_signed_in(client)
+    assert sign_in(client, world.coordinator.email).status_code == 302
+    assert _is_signed_in(client)  # signing in again starts a new session
+
+
+def test_an_invitation_queues_one_email_the_same_way_for_known_and_unknown(app, world, monkeypatch):
+    from maturity.organisations import views as organisation_views
+
+    queued, delivered = [], []
+    real_queue = services.queue_email
+    monkeypatch.setattr(
+        services, "queue_email", lambda to, *rest: queued.append(to) or real_queue(to, *rest)
+    )
+    monkeypatch.setattr(organisation_views, "deliver_outbox", lambda: delivered.append(1))
+    coordinator = app.test_client()
+    assert sign_in(coordinator, world.coordinator.email).status_code == 302
+    for email in (world.foreign_respondent.email, "brand.new@example.org"):
+        response = post_form(
+            coordinator,
+            f"/o/{world.organisation.slug}/people/invite",
+            {"name": "Someone", "email": email, "role": "respondent"},
+        )
+        assert response.status_code == 302
+    # One queued email and one hand-over for delivery each, whether or not the account exists.
+    assert queued == [world.foreign_respondent.email, "brand.new@example.org"]
+    assert delivered == [1, 1]

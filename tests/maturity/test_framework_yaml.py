@@ -4,6 +4,7 @@ import io
 
 import pytest
 import sqlalchemy as sa
+from markupsafe import escape
 
 from maturity.db import db
 from maturity.frameworks.models import Framework, FrameworkVersion, VersionStatus
@@ -204,6 +205,46 @@ def test_every_fault_in_a_file_is_listed_in_line_order():
     ]
 
 
+def alias_bomb(levels: int) -> str:
+    """A "billion laughs" file: each level names the one before ten times."""
+    lines = ["a0: &a0 [lol,lol,lol,lol,lol,lol,lol,lol,lol,lol]"]
+    for level in range(1, levels):
+        previous = f"*a{level - 1}"
+        lines.append(f"a{level}: &a{level} [{','.join([previous] * 10)}]")
+    return "\n".join(lines) + "\n"
+
+
+def test_an_alias_bomb_is_refused_before_anything_is_expanded():
+    bomb = alias_bomb(8)
+    assert len(bomb) <= 400
+    assert faults(bomb) == [(1, "Anchors and aliases (& and *) are not allowed: write it out")]
+
+
+def test_an_alias_is_refused_at_its_line_even_without_an_anchor_on_the_first_line():
+    text = TINY + "extra: *somewhere\n"
+    assert faults(text) == [
+        (len(TINY.splitlines()) + 1, "Anchors and aliases (& and *) are not allowed: write it out")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "tag"),
+    [
+        ("key: !!python/name:os.system tiny", "!!python/name:os.system"),
+        ("key: !!python/object/apply:os.system [ls]", "!!python/object/apply:os.system"),
+        ("key: !custom tiny", "!custom"),
+        ("key: !!binary dGlueQ==", "!!binary"),
+    ],
+)
+def test_a_tag_outside_plain_yaml_is_refused_at_its_line(line, tag):
+    assert faults(replace_line(2, line)) == [(2, f"The tag '{tag}' is not allowed: remove it")]
+
+
+def test_a_file_over_the_size_cap_is_refused_before_it_is_parsed():
+    text = TINY + "#" * 1_000_000 + "\n"
+    assert faults(text) == [(0, "The file is larger than 1 MB")]
+
+
 # The import page ----------------------------------------------------------------------------
 
 
@@ -259,6 +300,27 @@ def test_pasted_text_with_faults_is_kept_in_the_text_box(convenor):
     assert "Line 14: Duplicate field &#39;name&#39;" in html
     assert 'href="#yaml_text"' in html
     assert "    name: Trust again" in html  # the textarea still holds what was pasted
+    assert table_snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (alias_bomb(8), "Line 1: Anchors and aliases (&amp; and *) are not allowed"),
+        (replace_line(2, "key: !!python/name:os.system tiny"), "Line 2: The tag &#39;!!python"),
+    ],
+)
+def test_a_refused_construct_re_renders_the_form_with_the_text(convenor, text, message):
+    before = table_snapshot()
+
+    response = post_import(convenor, text=text)
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<title>Error: " in html
+    assert message in html
+    assert 'href="#yaml_text"' in html
+    assert str(escape(text.splitlines()[1])) in html  # the text box still holds the paste
     assert table_snapshot() == before
 
 

@@ -8,7 +8,7 @@ import json
 from datetime import date
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
@@ -127,6 +127,8 @@ cells = st.one_of(
 
 @settings(max_examples=60, deadline=None)
 @given(headers=st.lists(st.text(min_size=1, max_size=8), min_size=1, max_size=4, unique=True))
+@example(headers=["\x1f=0"])  # a character XLSX cannot hold, then a formula (found by a run)
+@example(headers=["\x00\x08+1", "\x0b@x"])
 def test_any_header_or_cell_comes_back_neutralised(headers):
     row = list(headers)
     sheet = Sheet("t", headers, [row])
@@ -135,6 +137,14 @@ def test_any_header_or_cell_comes_back_neutralised(headers):
     workbook = read_xlsx(_bytes("xlsx", [Sheet("t", headers, [row])]))
     for sheet_cells in workbook["t"].iter_rows():
         assert not any(_is_formula(cell) for cell in sheet_cells)
+
+
+@pytest.mark.parametrize("value", ["\x1f=1+1", "\x01\x02-3", "\x1e@cmd"])
+def test_a_formula_behind_characters_xlsx_cannot_hold_is_still_guarded(value):
+    workbook = read_xlsx(_bytes("xlsx", [Sheet("t", ["h"], [[value]])]))
+    cell = workbook["t"]["A2"]
+    assert not _is_formula(cell)
+    assert cell.value == "'" + value.lstrip("\x01\x02\x1e\x1f")
 
 
 @settings(max_examples=60, deadline=None)
