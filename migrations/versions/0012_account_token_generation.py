@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0012_account_token_generation'
-down_revision = '0007_api_tokens'
+down_revision = '0011_response_sources'
 branch_labels = None
 depends_on = None
 
